@@ -1,0 +1,2 @@
+# Green corridors and their segments arrive with their own issue; the app is
+# registered now so the layout and URL names are stable from the start.

@@ -1,0 +1,223 @@
+"""Reference layers of a city, loaded from its city pack.
+
+Each feature keeps the data source it came from, so every layer carries its own
+licence and attribution: the ODbL layers (districts, populated places) and the
+CC BY-SA 2.0 OpenStreetMap 2012 layers live in separate tables and separate
+sources and are never merged.
+"""
+
+from django.contrib.gis.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from gis_data.geometry import SRID
+
+
+class City(models.Model):
+    slug = models.SlugField(unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    extent = models.PolygonField(_("extent"), srid=SRID)
+    center = models.PointField(_("map centre"), srid=SRID)
+    default_zoom = models.PositiveSmallIntegerField(_("default zoom"), default=12)
+    metric_srid = models.PositiveIntegerField(_("metric spatial reference (EPSG)"))
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class DataSource(models.Model):
+    """One file of a city pack, with its licence and the attribution line shipped with it."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="sources")
+    key = models.SlugField(_("key"))
+    title = models.CharField(_("title"), max_length=200)
+    file = models.CharField(_("file"), max_length=500)
+    licence = models.CharField(_("licence"), max_length=200)
+    attribution = models.CharField(_("attribution"), max_length=500)
+    sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"))
+
+    class Meta:
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+        constraints = [models.UniqueConstraint(fields=["city", "key"], name="gis_data_source_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.licence})"
+
+
+def localized(obj: object, field: str, language: str | None = None) -> str:
+    """The value of ``field_<language>``, falling back to the plain field, then to English."""
+    language = (language or translation.get_language() or "en")[:2]
+    for name in (f"{field}_{language}", field, f"{field}_en"):
+        value = getattr(obj, name, "")
+        if value:
+            return value
+    return ""
+
+
+class ReferenceFeature(models.Model):
+    """A feature of a reference layer, identified in its source by its OpenStreetMap type and id."""
+
+    OSM_TYPES = [("node", "node"), ("way", "way"), ("relation", "relation")]
+
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, verbose_name=_("source"))
+    osm_type = models.CharField(_("OSM type"), max_length=8, choices=OSM_TYPES)
+    osm_id = models.BigIntegerField(_("OSM id"))
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.localized_name or f"{self.osm_type}/{self.osm_id}"
+
+    @property
+    def localized_name(self) -> str:
+        return localized(self, "name")
+
+
+def _unique_osm(model: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["source", "osm_type", "osm_id"], name=f"gis_data_{model}_unique_osm")
+
+
+class District(ReferenceFeature):
+    geom = models.MultiPolygonField(_("boundary"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+        constraints = [_unique_osm("district")]
+
+
+class Waterway(ReferenceFeature):
+    KINDS = [
+        ("river", _("river")),
+        ("canal", _("canal")),
+        ("stream", _("stream")),
+        ("drain", _("drain")),
+        ("ditch", _("ditch (aryk)")),
+    ]
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS)
+    geom = models.LineStringField(_("line"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("river or canal")
+        verbose_name_plural = _("rivers and canals")
+        constraints = [_unique_osm("waterway")]
+
+
+class Railway(ReferenceFeature):
+    KINDS = [
+        ("rail", _("railway")),
+        ("light_rail", _("light rail")),
+        ("narrow_gauge", _("narrow-gauge railway")),
+        ("tram", _("tram line")),
+        ("subway", _("metro line")),
+        ("disused", _("disused railway")),
+        ("abandoned", _("abandoned railway")),
+        ("preserved", _("heritage railway")),
+        ("construction", _("railway under construction")),
+    ]
+    DISUSED_KINDS = ("disused", "abandoned")
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS)
+    in_use = models.BooleanField(_("in use"), default=True)
+    geom = models.LineStringField(_("line"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("railway or tram line")
+        verbose_name_plural = _("railways and tram lines")
+        constraints = [_unique_osm("railway")]
+
+
+class GreenArea(ReferenceFeature):
+    KINDS = [
+        ("park", _("park")),
+        ("garden", _("garden")),
+        ("recreation_ground", _("recreation ground")),
+        ("forest", _("forest")),
+        ("wood", _("wood")),
+        ("grass", _("grass")),
+        ("meadow", _("meadow")),
+        ("scrub", _("scrub")),
+        ("cemetery", _("cemetery")),
+    ]
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS)
+    geom = models.MultiPolygonField(_("area"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("park or green area")
+        verbose_name_plural = _("parks and green areas")
+        constraints = [_unique_osm("greenarea")]
+
+
+class Street(ReferenceFeature):
+    """A way of the street network; main roads are the motorway to secondary classes."""
+
+    MAIN_CLASSES = (
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+    )
+    highway = models.CharField(_("road class"), max_length=40)
+    is_main = models.BooleanField(_("main road"), default=False)
+    geom = models.LineStringField(_("line"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        constraints = [_unique_osm("street")]
+
+
+class PopulatedPlace(ReferenceFeature):
+    place = models.CharField(_("kind of place"), max_length=40)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    geom = models.PointField(_("location"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("populated place")
+        verbose_name_plural = _("populated places")
+        constraints = [_unique_osm("populatedplace")]
+
+
+class Raster(models.Model):
+    """A raster of a city pack, registered by its path: the file stays where the pack keeps it."""
+
+    KINDS = [("dem", _("elevation model"))]
+    source = models.OneToOneField(DataSource, on_delete=models.CASCADE, verbose_name=_("source"))
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS)
+    path = models.CharField(_("path"), max_length=1000)
+    srid = models.PositiveIntegerField(_("spatial reference (EPSG)"))
+    width = models.PositiveIntegerField(_("width (pixels)"))
+    height = models.PositiveIntegerField(_("height (pixels)"))
+    resolution = models.FloatField(_("pixel size"))
+    nodata = models.FloatField(_("no-data value"), null=True, blank=True)
+    bounds = models.PolygonField(_("bounds"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("raster")
+        verbose_name_plural = _("rasters")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.path}"
