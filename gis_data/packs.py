@@ -102,7 +102,8 @@ def _numbers(value: Any, count: int, key: str, manifest: Path) -> tuple[float, .
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
         raise PackError(
-            _("%(file)s: “%(key)s” must be a list of %(count)d numbers.") % {"file": manifest, "key": key, "count": count}
+            _("%(file)s: “%(key)s” must be a list of %(count)d numbers.")
+            % {"file": manifest, "key": key, "count": count}
         )
     return tuple(float(v) for v in value)
 
@@ -132,9 +133,9 @@ def read_manifest(path: Path | str) -> CityPack:
         ) from None
 
     slug = _require(data, "slug", str, "the manifest", manifest)
-    names = _require(data, "name", dict, "the manifest", manifest)
+    city_names = _require(data, "name", dict, "the manifest", manifest)
     for language in LANGUAGES:
-        _require(names, language, str, "[name]", manifest)
+        _require(city_names, language, str, "[name]", manifest)
     west, south, east, north = _numbers(data.get("extent"), 4, "extent", manifest)
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
         raise PackError(
@@ -146,9 +147,7 @@ def read_manifest(path: Path | str) -> CityPack:
     zoom = _require(data, "zoom", int, "the manifest", manifest)
     metric_srid = _srid(data.get("metric_srid"), "metric_srid", manifest)
     if metric_srid == 4326 or metric_srid == 3857:
-        raise PackError(
-            _("%(file)s: metric_srid must be a metric projection such as a UTM zone.") % {"file": manifest}
-        )
+        raise PackError(_("%(file)s: metric_srid must be a metric projection such as a UTM zone.") % {"file": manifest})
     data_dir = (manifest.parent / _require(data, "data_dir", str, "the manifest", manifest)).resolve()
     if not data_dir.is_dir():
         raise PackError(_("%(file)s: the data folder %(dir)s does not exist.") % {"file": manifest, "dir": data_dir})
@@ -202,16 +201,18 @@ def read_manifest(path: Path | str) -> CityPack:
                 _("%(file)s: %(where)s cannot be read from a %(format)s file.")
                 % {"file": manifest, "where": where, "format": source.format}
             )
-        names = {}
+        feature_names = {}
         for osm_id, localized_names in table.get("names", {}).items():
             try:
-                names[int(osm_id)] = {lang: str(localized_names[lang]) for lang in LANGUAGES if lang in localized_names}
+                feature_names[int(osm_id)] = {
+                    lang: str(localized_names[lang]) for lang in LANGUAGES if lang in localized_names
+                }
             except (ValueError, TypeError):
                 raise PackError(
                     _("%(file)s: %(where)s: names are keyed by OSM id, not “%(key)s”.")
                     % {"file": manifest, "where": where, "key": osm_id}
                 ) from None
-        layers[key] = LayerSpec(key=key, source=source, fields=dict(table.get("fields", {})), names=names)
+        layers[key] = LayerSpec(key=key, source=source, fields=dict(table.get("fields", {})), names=feature_names)
     for key in REQUIRED_LAYERS:
         if key not in layers:
             raise PackError(_("%(file)s: the pack has no [layers.%(layer)s].") % {"file": manifest, "layer": key})
@@ -219,7 +220,7 @@ def read_manifest(path: Path | str) -> CityPack:
     return CityPack(
         manifest=manifest,
         slug=slug,
-        names={language: names[language] for language in LANGUAGES},
+        names={language: city_names[language] for language in LANGUAGES},
         extent=(west, south, east, north),
         center=(center[0], center[1]),
         zoom=zoom,
