@@ -174,7 +174,7 @@ def read_geojson(source: Source, spec: LayerSpec) -> Iterator[Feature]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise PackError(
             _("%(file)s: the file cannot be read as GeoJSON: %(error)s") % {"file": source.path, "error": exc}
-        )
+        ) from None
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"
@@ -184,7 +184,8 @@ def read_geojson(source: Source, spec: LayerSpec) -> Iterator[Feature]:
     if "crs" in data:
         raise PackError(
             _(
-                "%(file)s: GeoJSON “crs” members are not accepted: coordinates must be longitude and latitude (RFC 7946)."
+                "%(file)s: GeoJSON “crs” members are not accepted: "
+                "coordinates must be longitude and latitude (RFC 7946)."
             )
             % {"file": source.path}
         )
@@ -334,10 +335,10 @@ def load_layer(pack: CityPack, spec: LayerSpec, data_source: DataSource) -> Laye
         )
 
     model = kind.model
-    existing = dict(
-        ((osm_type, osm_id), pk)
+    existing = {
+        (osm_type, osm_id): pk
         for pk, osm_type, osm_id in model.objects.filter(source=data_source).values_list("pk", "osm_type", "osm_id")
-    )
+    }
     update_fields = [
         f.name for f in model._meta.concrete_fields if f.name not in ("id", "source", "osm_type", "osm_id")
     ]
@@ -398,7 +399,8 @@ def _check_source_srids(pack: CityPack) -> None:
         if source.format in ("geojson", "osm") and source.srid != SRID:
             raise PackError(
                 _(
-                    "%(file)s: GeoJSON and OpenStreetMap files are in longitude and latitude (EPSG:4326), not EPSG:%(srid)d."
+                    "%(file)s: GeoJSON and OpenStreetMap files are in longitude and latitude "
+                    "(EPSG:4326), not EPSG:%(srid)d."
                 )
                 % {"file": source.path, "srid": source.srid}
             )

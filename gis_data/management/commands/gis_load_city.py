@@ -21,7 +21,9 @@ class Command(BaseCommand):
             try:
                 report = load_city_pack(path, if_changed=if_changed)
             except PackError as exc:
-                raise CommandError(_("The city pack was not loaded; nothing was changed. %(reason)s") % {"reason": exc})
+                raise CommandError(
+                    _("The city pack was not loaded; nothing was changed. %(reason)s") % {"reason": exc}
+                ) from None
             if report.skipped:
                 self.stdout.write(_("%(city)s: the pack is unchanged since its last load.") % {"city": report.city})
                 return
