@@ -1,9 +1,19 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="signup"),
+    path("signup/", views.signup, name="signup"),
+    path("confirm/sent/", views.confirmation_sent, name="confirmation_sent"),
+    path("confirm/resend/", views.resend_confirmation, name="resend_confirmation"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/change/", views.password_change, name="password_change"),
+    path("password/change/done/", views.password_change_done, name="password_change_done"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("password/reset/done/", views.password_reset_complete, name="password_reset_complete"),
 ]

@@ -11,6 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# Playwright's sync API keeps an asyncio loop running in the test thread, so Django
+# would refuse database calls there (test database set-up, flush, ORM checks);
+# that thread is not really serving async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 

@@ -1,0 +1,142 @@
+"""Roles are groups with permissions; urbanists and admins work in the Django admin."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from accounts import roles
+from accounts.roles import assign_role, ensure_roles
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def codenames(role: str) -> set[str]:
+    return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+
+
+def gis_data_codenames(prefix: str = "") -> set[str]:
+    return set(
+        Permission.objects.filter(content_type__app_label="gis_data", codename__startswith=prefix).values_list(
+            "codename", flat=True
+        )
+    )
+
+
+def test_every_role_has_a_group_after_migrate():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLES)
+
+
+def test_a_resident_has_no_permissions():
+    assert codenames(roles.RESIDENT) == set()
+
+
+def test_an_urbanist_may_add_change_delete_and_view_every_gis_data_model():
+    assert {"add_city", "change_city", "delete_city", "view_city", "change_district"} <= codenames(roles.URBANIST)
+    assert codenames(roles.URBANIST) == gis_data_codenames()
+
+
+def test_an_urbanist_gets_no_permission_outside_the_mapped_apps():
+    assert not Group.objects.get(name=roles.URBANIST).permissions.exclude(content_type__app_label="gis_data").exists()
+
+
+@pytest.mark.parametrize("role", [roles.MODERATOR, roles.JURY])
+def test_moderators_and_jury_members_may_only_view(role):
+    assert codenames(role) == gis_data_codenames("view_")
+
+
+def test_an_admin_has_every_permission():
+    assert Group.objects.get(name=roles.ADMIN).permissions.count() == Permission.objects.count()
+
+
+def test_ensure_roles_twice_changes_nothing():
+    before = {role: codenames(role) for role in roles.ROLES}
+
+    ensure_roles()
+    ensure_roles()
+
+    assert Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES)
+    assert {role: codenames(role) for role in roles.ROLES} == before
+
+
+def test_ensure_roles_puts_back_a_permission_taken_from_a_role():
+    group = Group.objects.get(name=roles.URBANIST)
+    group.permissions.remove(Permission.objects.get(codename="change_city"))
+
+    ensure_roles()
+
+    assert "change_city" in codenames(roles.URBANIST)
+
+
+def test_ensure_roles_recreates_a_deleted_group():
+    Group.objects.filter(name=roles.JURY).delete()
+
+    ensure_roles()
+
+    assert codenames(roles.JURY) == gis_data_codenames("view_")
+
+
+def test_a_mapping_entry_may_name_one_permission(monkeypatch):
+    monkeypatch.setitem(roles.ROLE_PERMISSIONS, roles.RESIDENT, ["gis_data.view_city"])
+
+    ensure_roles()
+
+    assert codenames(roles.RESIDENT) == {"view_city"}
+
+
+def test_assign_role_makes_an_urbanist_staff():
+    user = UserFactory()
+
+    assign_role(user, roles.URBANIST)
+
+    user.refresh_from_db()
+    assert user.is_staff
+    assert list(user.groups.values_list("name", flat=True)) == [roles.URBANIST]
+
+
+def test_assign_role_makes_an_admin_staff():
+    user = UserFactory()
+
+    assign_role(user, roles.ADMIN)
+
+    user.refresh_from_db()
+    assert user.is_staff
+
+
+def test_assign_role_leaves_a_resident_out_of_the_staff():
+    user = UserFactory()
+
+    assign_role(user, roles.RESIDENT)
+
+    user.refresh_from_db()
+    assert not user.is_staff
+    assert user.groups.filter(name=roles.RESIDENT).exists()
+
+
+def test_assign_role_refuses_an_unknown_role():
+    user = UserFactory()
+
+    with pytest.raises(ValueError, match="gardener"):
+        assign_role(user, "gardener")
+
+    assert not user.groups.exists()
+
+
+def test_an_urbanist_has_the_gis_data_permissions(urbanist):
+    assert urbanist.has_perm("gis_data.change_district")
+
+
+def test_a_resident_cannot_open_the_admin(client, resident, password):
+    client.login(email=resident.email, password=password)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_urbanist_can_open_the_admin(client, urbanist, password):
+    client.login(email=urbanist.email, password=password)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
