@@ -5,4 +5,6 @@ from gis_data import views
 app_name = "gis_data"
 urlpatterns = [
     path("", views.map_page, name="map"),
+    path("layers/", views.layer_list, name="layer_list"),
+    path("layers/<slug:name>.geojson", views.layer_geojson, name="layer_geojson"),
 ]

@@ -1,6 +1,121 @@
-from django.http import HttpRequest, HttpResponse
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from gis_data.models import City, DataSource
+from gis_data.packs import current_city
+from gis_data.registry import BboxError, Layer, feature_collection, parse_bbox, registry
+
+# How long browsers and shared caches may keep a public layer's GeoJSON, in seconds.
+LAYER_MAX_AGE = 300
+# Where the licences named by the city packs are published, for the "Data sources" dialog.
+LICENCE_URLS = {
+    "ODbL 1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+    "CC BY-SA 2.0": "https://creativecommons.org/licenses/by-sa/2.0/",
+}
 
 
+def _attributions(city: City | None, layers: list[Layer]) -> dict[str, str]:
+    if city is None:
+        return {}
+    keys = {layer.source for layer in layers if layer.source}
+    return dict(DataSource.objects.filter(city=city, key__in=keys).values_list("key", "attribution"))
+
+
+def layer_catalogue(request: HttpRequest, city: City | None) -> list[dict[str, Any]]:
+    """The layers the user may see, as the map's layer control, its legend and ``/layers/`` describe them."""
+    layers = registry.for_user(request.user)
+    attributions = _attributions(city, layers)
+    return [
+        {
+            "name": layer.name,
+            "title": str(layer.title),
+            "legend": layer.legend,
+            "style": dict(layer.style),
+            "variants": [
+                {"attribute": v.attribute, "value": v.value, "title": str(v.title), "style": dict(v.style)}
+                for v in layer.variants
+            ],
+            "min_zoom": layer.min_zoom,
+            "max_zoom": layer.max_zoom,
+            "default_on": layer.default_on,
+            "attribution": attributions.get(layer.source, ""),
+            "geojson": reverse("gis_data:layer_geojson", args=[layer.name]),
+        }
+        for layer in layers
+    ]
+
+
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "gis_data/map.html")
+    city = current_city()
+    if city is None:
+        return render(request, "gis_data/map.html", {"city": None})
+    map_config = {
+        "center": [city.center.y, city.center.x],
+        "zoom": city.default_zoom,
+        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "layers": layer_catalogue(request, city),
+        "strings": {
+            "layers": _("Layers"),
+            "showLayers": _("Show the layers and the legend"),
+            "baseMap": _("Base map"),
+            "zoomInToSee": _("Zoom in to see this layer"),
+            "zoomIn": _("Zoom in"),
+            "zoomOut": _("Zoom out"),
+            "dataSources": _("Data sources"),
+            "loading": _("Loading…"),
+            "loadFailed": _("Some layers could not be loaded. Move the map to try again."),
+        },
+    }
+    sources = [
+        {"source": source, "licence_url": LICENCE_URLS.get(source.licence, "")}
+        for source in city.sources.order_by("title")
+    ]
+    context = {
+        "city": city,
+        "map_config": map_config,
+        "sources": sources,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "gis_data/map.html", context)
+
+
+@require_safe
+def layer_list(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"layers": layer_catalogue(request, current_city())})
+
+
+@gzip_page
+@require_safe
+def layer_geojson(request: HttpRequest, name: str) -> HttpResponse:
+    """A layer's features as GeoJSON, optionally only those in ``?bbox=west,south,east,north``."""
+    layer = registry.get(name)
+    # A layer the user may not see answers as one that does not exist, so that its name stays private.
+    if layer is None or not layer.visible_to(request.user):
+        raise Http404(_("There is no such layer."))
+    bbox = None
+    if "bbox" in request.GET:
+        try:
+            bbox = parse_bbox(request.GET["bbox"])
+        except BboxError as error:
+            return JsonResponse({"error": str(error)}, status=400)
+
+    body = feature_collection(layer, layer.features(bbox)).encode()
+    response = HttpResponse(body, content_type="application/geo+json")
+    # gzip_page turns this into a weak ETag when it compresses the body, as RFC 9110 asks.
+    response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+    if layer.is_public:
+        patch_cache_control(response, public=True, max_age=LAYER_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return get_conditional_response(request, etag=response["ETag"], response=response)

@@ -26,3 +26,209 @@ class UserFactory(factory.django.DjangoModelFactory):
             assign_role(self, extracted)
         if create:
             self.save()
+
+
+# Geo factories: small, real-looking Almaty features (simplified from the city pack's own data).
+
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon  # noqa: E402 (appended section)
+
+from gis_data.models import (  # noqa: E402 (appended section)
+    City,
+    DataSource,
+    District,
+    GreenArea,
+    PopulatedPlace,
+    Railway,
+    Street,
+    Waterway,
+)
+
+ODBL = "© OpenStreetMap contributors, ODbL"
+CC_BY_SA = "© OpenStreetMap contributors, CC BY-SA 2.0"
+# The data sources of the Almaty pack, by key: title, file, licence, attribution.
+SOURCES = {
+    "districts": ("District boundaries, OpenStreetMap", "osm/almaty_districts_osm.geojson", "ODbL 1.0", ODBL),
+    "places": (
+        "Populated places, OpenStreetMap (HOT export)",
+        "places/almaty_area_populated_places_hotosm.geojson",
+        "ODbL 1.0",
+        ODBL,
+    ),
+    "osm2012": ("OpenStreetMap extract, March 2012", "osm/almaty_osm_2012-03.osm.pbf", "CC BY-SA 2.0", CC_BY_SA),
+    "dem": ("SRTM3 elevation model", "dem/almaty_srtm3_dem.tif", "Public domain", "SRTM data courtesy of NASA/USGS"),
+}
+# Almaly district, simplified from OSM relation 3072807.
+ALMALY = MultiPolygon(
+    Polygon(
+        (
+            (76.8637, 43.2494),
+            (76.8709, 43.2332),
+            (76.9483, 43.2426),
+            (76.9448, 43.2704),
+            (76.8687, 43.2577),
+            (76.8637, 43.2494),
+        )
+    ),
+    srid=4326,
+)
+# Auezov district, simplified from OSM relation 3072808; it touches Almaly on the west.
+AUEZOV = MultiPolygon(
+    Polygon(
+        (
+            (76.8094, 43.2381),
+            (76.8382, 43.1993),
+            (76.8510, 43.1926),
+            (76.8710, 43.1975),
+            (76.8841, 43.2074),
+            (76.8700, 43.2338),
+            (76.8651, 43.2567),
+            (76.8094, 43.2381),
+        )
+    ),
+    srid=4326,
+)
+# The Malaya Almatinka through Medeu, east of Almaly (OSM way 27062988).
+MALAYA_ALMATINKA = LineString((76.9595, 43.2515), (76.9674, 43.2645), (76.9668, 43.2720), srid=4326)
+# Gorky Central Park (OSM way 23650750).
+GORKY_PARK = MultiPolygon(
+    Polygon(
+        (
+            (76.9655, 43.2596),
+            (76.9663, 43.2567),
+            (76.9718, 43.2568),
+            (76.9737, 43.2610),
+            (76.9734, 43.2643),
+            (76.9713, 43.2668),
+            (76.9685, 43.2673),
+            (76.9655, 43.2596),
+        )
+    ),
+    srid=4326,
+)
+# The Turksib main line north of Almaty-1 station.
+TURKSIB_LINE = LineString((76.9405, 43.3370), (76.9560, 43.3440), (76.9850, 43.3570), srid=4326)
+# Abay Avenue, west to east.
+ABAY_AVENUE = LineString((76.8700, 43.2380), (76.9100, 43.2395), (76.9450, 43.2410), srid=4326)
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    """Almaty, as the city pack describes it."""
+
+    class Meta:
+        model = City
+        django_get_or_create = ("slug",)
+
+    slug = "almaty"
+    name_en = "Almaty"
+    name_ru = "Алматы"
+    name_kk = "Алматы"
+    extent = factory.LazyFunction(
+        lambda: Polygon(((76.5, 42.9), (77.35, 42.9), (77.35, 43.6), (76.5, 43.6), (76.5, 42.9)), srid=4326)
+    )
+    center = factory.LazyFunction(lambda: Point(76.93, 43.25, srid=4326))
+    default_zoom = 12
+    metric_srid = 32643
+    loaded_at = factory.LazyFunction(timezone.now)
+
+
+class DataSourceFactory(factory.django.DjangoModelFactory):
+    """A source of the Almaty pack; ``key=`` picks which (districts, places, osm2012, dem)."""
+
+    class Meta:
+        model = DataSource
+        django_get_or_create = ("city", "key")
+
+    city = factory.SubFactory(CityFactory)
+    key = "districts"
+    title = factory.LazyAttribute(lambda o: SOURCES.get(o.key, (o.key,) * 4)[0])
+    file = factory.LazyAttribute(lambda o: SOURCES.get(o.key, (o.key,) * 4)[1])
+    licence = factory.LazyAttribute(lambda o: SOURCES.get(o.key, (o.key,) * 4)[2])
+    attribution = factory.LazyAttribute(lambda o: SOURCES.get(o.key, (o.key,) * 4)[3])
+    sha256 = "0" * 64
+    loaded_at = factory.LazyFunction(timezone.now)
+
+
+class ReferenceFeatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    osm_type = "way"
+    osm_id = factory.Sequence(lambda n: 100_000_000 + n)
+
+
+class DistrictFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = District
+
+    source = factory.SubFactory(DataSourceFactory, key="districts")
+    osm_type = "relation"
+    name = "Almaly"
+    name_kk = "Алмалы ауданы"
+    name_ru = "Алмалинский район"
+    name_en = "Almaly District"
+    geom = factory.LazyFunction(lambda: ALMALY.clone())
+
+
+class WaterwayFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = Waterway
+
+    source = factory.SubFactory(DataSourceFactory, key="osm2012")
+    kind = "river"
+    name = "Малая Алматинка"
+    name_kk = "Кіші Алматы"
+    name_ru = "Малая Алматинка"
+    name_en = "Malaya Almatinka"
+    geom = factory.LazyFunction(lambda: MALAYA_ALMATINKA.clone())
+
+
+class RailwayFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = Railway
+
+    source = factory.SubFactory(DataSourceFactory, key="osm2012")
+    kind = "rail"
+    in_use = True
+    geom = factory.LazyFunction(lambda: TURKSIB_LINE.clone())
+
+
+class GreenAreaFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = GreenArea
+
+    source = factory.SubFactory(DataSourceFactory, key="osm2012")
+    kind = "park"
+    name = "парк им. Горького"
+    name_kk = "Горький атындағы орталық саябақ"
+    name_ru = "Центральный парк им. Горького"
+    name_en = "Gorky Central Park"
+    geom = factory.LazyFunction(lambda: GORKY_PARK.clone())
+
+
+class StreetFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = Street
+
+    source = factory.SubFactory(DataSourceFactory, key="osm2012")
+    highway = "primary"
+    is_main = True
+    name = "проспект Абая"
+    name_kk = "Абай даңғылы"
+    name_ru = "проспект Абая"
+    name_en = "Abay Avenue"
+    geom = factory.LazyFunction(lambda: ABAY_AVENUE.clone())
+
+
+class PopulatedPlaceFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = PopulatedPlace
+
+    source = factory.SubFactory(DataSourceFactory, key="places")
+    osm_type = "node"
+    place = "village"
+    population = 5000
+    name = "Талгар"
+    name_kk = "Талғар"
+    name_ru = "Талгар"
+    name_en = "Talgar"
+    geom = factory.LazyFunction(lambda: Point(77.2350, 43.3030, srid=4326))

@@ -1,0 +1,210 @@
+"""The layer registry: every map layer is declared once, as a ``Layer``, and every output reads it.
+
+An app declares its layers in its ``layers.py`` (found by ``GisDataConfig.ready``)::
+
+    registry.register(Layer(name="parks", title=_("Parks"), queryset=lambda: Park.objects.all(), ...))
+
+The map's layer control and legend, the GeoJSON endpoint and, later, the
+vector tiles and the OGC API Features collections all come from that one
+declaration, and all ask the same ``visible_to`` whether a user may see it.
+"""
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models import F, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from gis_data.geometry import SRID
+
+LEGEND_KINDS = ("area", "line", "point")
+# The style keys a layer may set; they are Leaflet's path options, so the map uses them as they are.
+STYLE_KEYS = frozenset({"color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray", "radius"})
+NAME_ATTRIBUTES = ("name", "name_kk", "name_ru", "name_en")
+MAX_ZOOM = 22
+# RFC 7946 suggests 6 decimals: about 10 cm, finer than any source Qala publishes.
+COORDINATE_DECIMALS = 6
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def everyone(user: Any) -> bool:
+    """The default audience of a layer: everyone, signed in or not."""
+    return True
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A style for the features of a layer whose ``attribute`` equals ``value``, with its own legend entry."""
+
+    attribute: str
+    value: Any
+    title: str | Promise
+    style: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One map layer, declared once.
+
+    ``queryset`` is called on every request, so it always sees current data.
+    ``attributes`` are the model fields published as the features'
+    properties; published names stay in all languages (``name``, ``name_kk``,
+    ``name_ru``, ``name_en``) so that a response does not depend on the
+    language and caches well. ``style`` holds Leaflet path options; a
+    ``Variant`` overrides them for the features with one attribute value.
+    ``source`` is the key of the city's ``DataSource`` whose attribution the
+    layer carries. ``visible_to(user)`` decides who may see the layer in every
+    output: the map, its GeoJSON, and later its tiles and OGC API collection.
+    """
+
+    name: str
+    title: str | Promise
+    queryset: Callable[[], QuerySet]
+    legend: str
+    style: Mapping[str, Any] = field(hash=False)
+    attributes: tuple[str, ...] = NAME_ATTRIBUTES
+    geometry_field: str = "geom"
+    variants: tuple[Variant, ...] = ()
+    min_zoom: int = 0
+    max_zoom: int = MAX_ZOOM
+    source: str = ""
+    visible_to: Callable[[Any], bool] = everyone
+    default_on: bool = True
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _NAME.match(self.name):
+            problems.append("the name must be lower-case letters, digits and underscores")
+        if self.legend not in LEGEND_KINDS:
+            problems.append(f"the legend must be one of {', '.join(LEGEND_KINDS)}")
+        if not 0 <= self.min_zoom <= self.max_zoom <= MAX_ZOOM:
+            problems.append(f"the zooms must satisfy 0 <= min_zoom <= max_zoom <= {MAX_ZOOM}")
+        for style in (self.style, *(variant.style for variant in self.variants)):
+            unknown = set(style) - STYLE_KEYS
+            if unknown:
+                problems.append(f"unknown style keys {sorted(unknown)} (use {sorted(STYLE_KEYS)})")
+        for variant in self.variants:
+            if variant.attribute not in self.attributes:
+                problems.append(f"the variant attribute {variant.attribute!r} is not a published attribute")
+        if problems:
+            raise ImproperlyConfigured(f"Layer {self.name!r}: {'; '.join(problems)}.")
+
+    @property
+    def is_public(self) -> bool:
+        """Whether everyone may see the layer, so that shared HTTP caches may keep its responses."""
+        return self.visible_to is everyone
+
+    def features(self, bbox: tuple[float, float, float, float] | None = None) -> QuerySet:
+        """The layer's features, those that intersect ``bbox`` (west, south, east, north) if one is given.
+
+        The ``&&`` test on the bounding boxes lets PostgreSQL use the spatial
+        index before the exact intersection test.
+        """
+        queryset = self.queryset()
+        if bbox is not None:
+            envelope = Polygon.from_bbox(bbox)
+            envelope.srid = SRID
+            queryset = queryset.filter(
+                **{f"{self.geometry_field}__bboverlaps": envelope, f"{self.geometry_field}__intersects": envelope}
+            )
+        return queryset
+
+
+def feature_collection(layer: Layer, queryset: QuerySet) -> str:
+    """The RFC 7946 FeatureCollection of ``queryset``, built by PostGIS in one query.
+
+    Coordinates are longitude/latitude with six decimals and no ``crs``
+    member; each Feature has the primary key as its ``id`` and the layer's
+    published attributes as its ``properties``.
+    """
+    columns = {f"qala_p{index}": F(attribute) for index, attribute in enumerate(layer.attributes)}
+    rows = queryset.values(qala_id=F("pk"), qala_geom=F(layer.geometry_field), **columns)
+    connection = connections[rows.db]
+    inner_sql, inner_params = rows.query.get_compiler(using=rows.db).as_sql()
+    quote = connection.ops.quote_name
+    properties = ", ".join(f"%s, f.{quote(alias)}" for alias in columns)
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', COALESCE(json_agg(json_build_object(
+                'type', 'Feature',
+                'id', f.qala_id,
+                'geometry', ST_AsGeoJSON(ST_Transform(f.qala_geom, {SRID}), {COORDINATE_DECIMALS}, 0)::json,
+                'properties', json_build_object({properties})
+            )), '[]'::json)
+        )::text
+        FROM ({inner_sql}) AS f
+    """  # noqa: S608 (the only interpolated names are generated aliases, quoted; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*layer.attributes, *inner_params))
+        return cursor.fetchone()[0]
+
+
+class BboxError(ValueError):
+    """A bbox parameter that is not west,south,east,north in longitude/latitude; the message says why."""
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    """Read ``west,south,east,north`` in degrees of longitude and latitude, as in OGC API Features."""
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise BboxError(_("bbox must be four numbers: west,south,east,north."))
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        raise BboxError(_("bbox must be four numbers: west,south,east,north.")) from None
+    if not all(math.isfinite(number) for number in (west, south, east, north)):
+        raise BboxError(_("bbox numbers must be finite."))
+    if not (-180 <= west <= 180 and -180 <= east <= 180):
+        raise BboxError(_("bbox longitudes (west, east) must lie between -180 and 180."))
+    if not (-90 <= south <= 90 and -90 <= north <= 90):
+        raise BboxError(_("bbox latitudes (south, north) must lie between -90 and 90."))
+    if west >= east:
+        raise BboxError(_("bbox west must be less than east."))
+    if south >= north:
+        raise BboxError(_("bbox south must be less than north."))
+    return west, south, east, north
+
+
+class LayerRegistry:
+    """The declared layers, in the order they were registered (the map draws them in that order)."""
+
+    def __init__(self) -> None:
+        self._layers: dict[str, Layer] = {}
+
+    def register(self, layer: Layer) -> Layer:
+        if layer.name in self._layers:
+            raise ImproperlyConfigured(f"A layer named {layer.name!r} is already registered.")
+        self._layers[layer.name] = layer
+        return layer
+
+    def unregister(self, name: str) -> None:
+        del self._layers[name]
+
+    def get(self, name: str) -> Layer | None:
+        return self._layers.get(name)
+
+    def for_user(self, user: Any) -> list[Layer]:
+        """The layers ``user`` may see."""
+        return [layer for layer in self._layers.values() if layer.visible_to(user)]
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(list(self._layers.values()))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._layers
+
+
+registry = LayerRegistry()
+# So that an app may write ``from gis_data import registry`` and ``registry.register(Layer(...))``.
+register = registry.register
+get = registry.get
+for_user = registry.for_user

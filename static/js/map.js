@@ -1,0 +1,316 @@
+/* The map page: the base map, the layers of the registry loaded by bounding box, and a layer
+ * control with the legend. Everything it draws is described by the "map-config" JSON that the
+ * page embeds (the same data as /layers/), so a new layer needs no change here. */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var strings = config.strings;
+  var language = (document.documentElement.lang || "en").slice(0, 2);
+  var SVG = "http://www.w3.org/2000/svg";  // the SVG namespace, not a request
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  function localName(properties) {
+    return properties["name_" + language] || properties.name || properties.name_en || "";
+  }
+
+  function styleFor(spec, properties) {
+    var style = Object.assign({}, spec.style);
+    for (var i = 0; i < spec.variants.length; i++) {
+      var variant = spec.variants[i];
+      if (properties[variant.attribute] === variant.value) {
+        Object.assign(style, variant.style);
+        break;
+      }
+    }
+    return style;
+  }
+
+  var map = L.map("map", {
+    center: config.center,
+    zoom: config.zoom,
+    zoomControl: false,
+    attributionControl: false
+  });
+  L.control.zoom({zoomInTitle: strings.zoomIn, zoomOutTitle: strings.zoomOut}).addTo(map);
+  L.control.scale({imperial: false, metric: true}).addTo(map);
+  // The attribution control goes on before any layer, so each layer's attribution is counted in.
+  L.control.attribution({
+    prefix: L.Control.Attribution.prototype.options.prefix +
+      ' | <a href="#data-sources" data-open-dialog="data-sources">' + escapeHtml(strings.dataSources) + "</a>"
+  }).addTo(map);
+
+  var baseLayer = L.tileLayer(config.tiles.url, {attribution: config.tiles.attribution, maxZoom: 19});
+  baseLayer.addTo(map);
+
+  var status = null;  // the control's live region, set when the control is drawn
+  function announce(text) {
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  // One pane per layer keeps the drawing order of the registry whatever the user toggles.
+  var overlays = config.layers.map(function (spec, index) {
+    var pane = "qala-" + spec.name;
+    map.createPane(pane).style.zIndex = String(401 + index);
+    var className = "qala-feature qala-layer-" + spec.name;
+    var group = L.geoJSON(null, {
+      pane: pane,
+      className: className,
+      attribution: escapeHtml(spec.attribution),
+      style: function (feature) {
+        return styleFor(spec, feature.properties);
+      },
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, Object.assign({pane: pane, className: className}, styleFor(spec, feature.properties)));
+      },
+      onEachFeature: function (feature, layer) {
+        layer.bindPopup(function () {
+          var content = document.createElement("div");
+          var name = localName(feature.properties);
+          var title = document.createElement("strong");
+          title.textContent = name || spec.title;
+          content.appendChild(title);
+          if (name) {
+            var kind = document.createElement("div");
+            kind.className = "qala-popup-layer";
+            kind.textContent = spec.title;
+            content.appendChild(kind);
+          }
+          return content;
+        });
+      }
+    });
+    return {spec: spec, group: group, on: spec.default_on, loaded: null, request: null, row: null};
+  });
+
+  function inZoomRange(overlay) {
+    var zoom = map.getZoom();
+    return zoom >= overlay.spec.min_zoom && zoom <= overlay.spec.max_zoom;
+  }
+
+  // The bbox is widened to a grid that depends on the zoom, so that nearby views ask for the same
+  // URL (and hit the HTTP cache) and a small pan needs no new request.
+  function snappedBounds(bounds, zoom) {
+    var step = 180 / Math.pow(2, zoom);
+    function clamp(value, limit) {
+      return Math.max(-limit, Math.min(limit, value));
+    }
+    return L.latLngBounds(
+      [clamp(Math.floor(bounds.getSouth() / step) * step, 90), clamp(Math.floor(bounds.getWest() / step) * step, 180)],
+      [clamp(Math.ceil(bounds.getNorth() / step) * step, 90), clamp(Math.ceil(bounds.getEast() / step) * step, 180)]
+    );
+  }
+
+  function load(overlay, bounds) {
+    if (overlay.request) {
+      overlay.request.abort();
+    }
+    var controller = new AbortController();
+    overlay.request = controller;
+    var bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map(function (value) { return value.toFixed(6); }).join(",");
+    fetch(overlay.spec.geojson + "?bbox=" + bbox, {signal: controller.signal, headers: {Accept: "application/geo+json"}})
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        overlay.group.clearLayers();
+        overlay.group.addData(data);
+        overlay.loaded = bounds;
+        overlay.request = null;
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError") {
+          overlay.request = null;
+          announce(strings.loadFailed);
+        }
+      });
+  }
+
+  function refresh() {
+    var view = map.getBounds();
+    // The zoom on the container lets styles and tests follow the map.
+    map.getContainer().dataset.zoom = String(map.getZoom());
+    overlays.forEach(function (overlay) {
+      var wanted = overlay.on && inZoomRange(overlay);
+      if (!wanted) {
+        if (overlay.request) {
+          overlay.request.abort();
+          overlay.request = null;
+        }
+        map.removeLayer(overlay.group);
+      } else {
+        map.addLayer(overlay.group);
+        if (!overlay.loaded || !overlay.loaded.contains(view)) {
+          load(overlay, snappedBounds(view, map.getZoom()));
+        }
+      }
+      if (overlay.row) {
+        overlay.row.hint.hidden = inZoomRange(overlay);
+      }
+    });
+  }
+
+  function swatch(kind, style) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "qala-swatch");
+    svg.setAttribute("width", "24");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("viewBox", "0 0 24 16");
+    svg.setAttribute("aria-hidden", "true");
+    var shape;
+    if (kind === "area") {
+      shape = document.createElementNS(SVG, "rect");
+      shape.setAttribute("x", "2");
+      shape.setAttribute("y", "2");
+      shape.setAttribute("width", "20");
+      shape.setAttribute("height", "12");
+      shape.setAttribute("fill", style.fillColor || style.color || "#3388ff");
+      // Faint fills are drawn a little stronger, or the swatch would not show its colour.
+      shape.setAttribute("fill-opacity", String(Math.max(style.fillOpacity === undefined ? 0.2 : style.fillOpacity, 0.3)));
+    } else if (kind === "point") {
+      shape = document.createElementNS(SVG, "circle");
+      shape.setAttribute("cx", "12");
+      shape.setAttribute("cy", "8");
+      shape.setAttribute("r", String(Math.min(style.radius || 5, 6)));
+      shape.setAttribute("fill", style.fillColor || style.color || "#3388ff");
+      shape.setAttribute("fill-opacity", String(style.fillOpacity === undefined ? 0.2 : style.fillOpacity));
+    } else {
+      shape = document.createElementNS(SVG, "line");
+      shape.setAttribute("x1", "1");
+      shape.setAttribute("y1", "8");
+      shape.setAttribute("x2", "23");
+      shape.setAttribute("y2", "8");
+    }
+    shape.setAttribute("stroke", style.color || "#3388ff");
+    shape.setAttribute("stroke-width", String(Math.min(style.weight === undefined ? 3 : style.weight, 4)));
+    shape.setAttribute("stroke-opacity", String(style.opacity === undefined ? 1 : style.opacity));
+    if (style.dashArray) {
+      shape.setAttribute("stroke-dasharray", style.dashArray);
+    }
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  function checkboxRow(list, id, title, checked, onChange) {
+    var item = L.DomUtil.create("li", "qala-layer", list);
+    var input = L.DomUtil.create("input", "", item);
+    input.type = "checkbox";
+    input.id = id;
+    input.checked = checked;
+    var label = L.DomUtil.create("label", "", item);
+    label.htmlFor = id;
+    label.appendChild(title);
+    input.addEventListener("change", function () {
+      onChange(input.checked);
+    });
+    return item;
+  }
+
+  var LayerControl = L.Control.extend({
+    options: {position: "topright"},
+
+    onAdd: function () {
+      var root = L.DomUtil.create("div", "leaflet-control qala-layers");
+      L.DomEvent.disableClickPropagation(root);
+      L.DomEvent.disableScrollPropagation(root);
+
+      var toggle = L.DomUtil.create("button", "qala-layers-toggle", root);
+      toggle.type = "button";
+      toggle.textContent = strings.layers;
+      toggle.title = strings.showLayers;
+      toggle.setAttribute("aria-controls", "qala-layers-panel");
+
+      var panel = L.DomUtil.create("div", "qala-layers-panel", root);
+      panel.id = "qala-layers-panel";
+      panel.setAttribute("role", "group");
+      panel.setAttribute("aria-label", strings.layers);
+
+      var list = L.DomUtil.create("ul", "qala-layer-list", panel);
+      overlays.forEach(function (overlay) {
+        var spec = overlay.spec;
+        var title = document.createDocumentFragment();
+        title.appendChild(swatch(spec.legend, spec.style));
+        title.appendChild(document.createTextNode(spec.title));
+        var item = checkboxRow(list, "qala-layer-" + spec.name, title, overlay.on, function (checked) {
+          overlay.on = checked;
+          refresh();
+        });
+        item.dataset.layer = spec.name;
+        var hint = L.DomUtil.create("span", "qala-layer-hint", item);
+        hint.id = "qala-layer-" + spec.name + "-hint";
+        hint.textContent = strings.zoomInToSee;
+        item.querySelector("input").setAttribute("aria-describedby", hint.id);
+        if (spec.variants.length) {
+          var variants = L.DomUtil.create("ul", "qala-variants", item);
+          spec.variants.forEach(function (variant) {
+            var entry = L.DomUtil.create("li", "", variants);
+            entry.appendChild(swatch(spec.legend, Object.assign({}, spec.style, variant.style)));
+            entry.appendChild(document.createTextNode(variant.title));
+          });
+        }
+        overlay.row = {item: item, hint: hint};
+      });
+
+      var baseTitle = document.createDocumentFragment();
+      baseTitle.appendChild(document.createTextNode(strings.baseMap));
+      checkboxRow(list, "qala-layer-base", baseTitle, true, function (checked) {
+        if (checked) {
+          baseLayer.addTo(map);
+        } else {
+          map.removeLayer(baseLayer);
+        }
+      }).classList.add("qala-layer-base");
+
+      var sources = L.DomUtil.create("button", "qala-sources-button", panel);
+      sources.type = "button";
+      sources.textContent = strings.dataSources;
+      sources.dataset.openDialog = "data-sources";
+
+      status = L.DomUtil.create("p", "qala-layers-status", panel);
+      status.setAttribute("role", "status");
+
+      function setOpen(open) {
+        panel.hidden = !open;
+        toggle.setAttribute("aria-expanded", String(open));
+      }
+      toggle.addEventListener("click", function () {
+        setOpen(panel.hidden);
+      });
+      root.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && !panel.hidden) {
+          setOpen(false);
+          toggle.focus();
+        }
+      });
+      // Open on a wide screen; on a phone the panel would cover the map.
+      setOpen(window.matchMedia("(min-width: 48em)").matches);
+      return root;
+    }
+  });
+  new LayerControl().addTo(map);
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.dataset.openDialog);
+      if (dialog && !dialog.open) {
+        event.preventDefault();
+        dialog.showModal();
+      }
+    }
+  });
+
+  map.on("moveend", refresh);
+  refresh();
+})();
