@@ -9,5 +9,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests serve static files from the source folders; there is no collectstatic run.
+# Tests serve static files from the source folders, as DEBUG would: there is no collectstatic run.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
