@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from gis_data.geometry import ALLOWED_SRIDS, SRID, GeometryRuleError, GeometryRules, check_geometry
 from gis_data.models import (
+    MAX_REFERENCE_VERTICES,
     City,
     DataSource,
     District,
@@ -35,9 +36,6 @@ from gis_data.models import (
     Waterway,
 )
 from gis_data.packs import CityPack, LayerSpec, PackError, Source, read_manifest
-
-# Reference data is detailed: allow more vertices than a drawing on the map.
-MAX_REFERENCE_VERTICES = 200_000
 
 WATERWAY_KINDS = {kind for kind, _label in Waterway.KINDS}
 RAILWAY_KINDS = {kind for kind, _label in Railway.KINDS}
@@ -100,7 +98,6 @@ class LayerKind:
     """How one reference layer is built: its model, geometry rules, default OSM type and tag reader."""
 
     model: type[ReferenceFeature]
-    allowed_types: tuple[str, ...]
     osm_layer: str  # the layer of GDAL's OSM driver that holds these features
     default_osm_type: str
     fields: Callable[[dict[str, str]], dict[str, Any] | None]
@@ -152,12 +149,12 @@ def _place_fields(tags: dict[str, str]) -> dict[str, Any] | None:
 
 
 LAYER_KINDS: dict[str, LayerKind] = {
-    "districts": LayerKind(District, ("MultiPolygon",), "multipolygons", "relation", _district_fields),
-    "waterways": LayerKind(Waterway, ("LineString",), "lines", "way", _waterway_fields),
-    "railways": LayerKind(Railway, ("LineString",), "lines", "way", _railway_fields),
-    "green_areas": LayerKind(GreenArea, ("MultiPolygon",), "multipolygons", "way", _green_area_fields),
-    "streets": LayerKind(Street, ("LineString",), "lines", "way", _street_fields),
-    "places": LayerKind(PopulatedPlace, ("Point",), "points", "node", _place_fields),
+    "districts": LayerKind(District, "multipolygons", "relation", _district_fields),
+    "waterways": LayerKind(Waterway, "lines", "way", _waterway_fields),
+    "railways": LayerKind(Railway, "lines", "way", _railway_fields),
+    "green_areas": LayerKind(GreenArea, "multipolygons", "way", _green_area_fields),
+    "streets": LayerKind(Street, "lines", "way", _street_fields),
+    "places": LayerKind(PopulatedPlace, "points", "node", _place_fields),
 }
 # The order layers are loaded in; the DEM is registered last.
 LAYER_ORDER = ("districts", "places", "waterways", "railways", "green_areas", "streets")
@@ -303,7 +300,7 @@ def load_layer(pack: CityPack, spec: LayerSpec, data_source: DataSource) -> Laye
     source = spec.source
     report = LayerReport(layer=spec.key, source=source.key)
     rules = GeometryRules(
-        allowed_types=kind.allowed_types,
+        allowed_types=kind.model.GEOMETRY_TYPES,
         extent=pack.extent,
         max_vertices=MAX_REFERENCE_VERTICES,
         promote_to_multi=True,

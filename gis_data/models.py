@@ -7,10 +7,14 @@ sources and are never merged.
 """
 
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from gis_data.geometry import SRID
+from gis_data.geometry import SRID, GeometryRuleError, check_geometry, rules_for_city
+
+# Reference data is detailed: allow more vertices than a drawing on the map.
+MAX_REFERENCE_VERTICES = 200_000
 
 
 class City(models.Model):
@@ -81,11 +85,27 @@ class ReferenceFeature(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
 
+    # The geometry type each layer stores; a single Polygon is promoted to a MultiPolygon.
+    GEOMETRY_TYPES: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.localized_name or f"{self.osm_type}/{self.osm_id}"
+
+    def clean(self) -> None:
+        """Edits made in the admin pass the same geometry rules as the city pack loader."""
+        super().clean()
+        if self.geom is None or self.source_id is None:
+            return
+        rules = rules_for_city(
+            self.source.city, self.GEOMETRY_TYPES, max_vertices=MAX_REFERENCE_VERTICES, promote_to_multi=True
+        )
+        try:
+            self.geom = check_geometry(self.geom, rules).geometry
+        except GeometryRuleError as error:
+            raise ValidationError({"geom": error}) from None
 
     @property
     def localized_name(self) -> str:
@@ -97,6 +117,7 @@ def _unique_osm(model: str) -> models.UniqueConstraint:
 
 
 class District(ReferenceFeature):
+    GEOMETRY_TYPES = ("MultiPolygon",)
     geom = models.MultiPolygonField(_("boundary"), srid=SRID)
 
     class Meta:
@@ -107,6 +128,7 @@ class District(ReferenceFeature):
 
 
 class Waterway(ReferenceFeature):
+    GEOMETRY_TYPES = ("LineString",)
     KINDS = [
         ("river", _("river")),
         ("canal", _("canal")),
@@ -124,6 +146,7 @@ class Waterway(ReferenceFeature):
 
 
 class Railway(ReferenceFeature):
+    GEOMETRY_TYPES = ("LineString",)
     KINDS = [
         ("rail", _("railway")),
         ("light_rail", _("light rail")),
@@ -147,6 +170,7 @@ class Railway(ReferenceFeature):
 
 
 class GreenArea(ReferenceFeature):
+    GEOMETRY_TYPES = ("MultiPolygon",)
     KINDS = [
         ("park", _("park")),
         ("garden", _("garden")),
@@ -170,6 +194,8 @@ class GreenArea(ReferenceFeature):
 class Street(ReferenceFeature):
     """A way of the street network; main roads are the motorway to secondary classes."""
 
+    GEOMETRY_TYPES = ("LineString",)
+
     MAIN_CLASSES = (
         "motorway",
         "motorway_link",
@@ -191,6 +217,7 @@ class Street(ReferenceFeature):
 
 
 class PopulatedPlace(ReferenceFeature):
+    GEOMETRY_TYPES = ("Point",)
     place = models.CharField(_("kind of place"), max_length=40)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     geom = models.PointField(_("location"), srid=SRID)
