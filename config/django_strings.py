@@ -26,8 +26,8 @@ gettext_noop("Password reset complete")
 gettext_noop("Password change")
 gettext_noop("Password change successful")
 ngettext_lazy(
-    "This password is too short. It must contain at least %(min_length)d character.",
-    "This password is too short. It must contain at least %(min_length)d characters.",
+    "This password is too short. It must contain at least %d character.",
+    "This password is too short. It must contain at least %d characters.",
     "min_length",
 )
 ngettext_lazy(

@@ -132,8 +132,8 @@ def read_manifest(path: Path | str) -> CityPack:
             _("%(file)s: the manifest cannot be read: %(error)s") % {"file": manifest, "error": exc}
         ) from None
 
-    slug = _require(data, "slug", str, "the manifest", manifest)
-    city_names = _require(data, "name", dict, "the manifest", manifest)
+    slug = _require(data, "slug", str, _("the manifest"), manifest)
+    city_names = _require(data, "name", dict, _("the manifest"), manifest)
     for language in LANGUAGES:
         _require(city_names, language, str, "[name]", manifest)
     west, south, east, north = _numbers(data.get("extent"), 4, "extent", manifest)
@@ -144,16 +144,16 @@ def read_manifest(path: Path | str) -> CityPack:
     center = _numbers(data.get("center"), 2, "center", manifest)
     if not (west <= center[0] <= east and south <= center[1] <= north):
         raise PackError(_("%(file)s: the map centre lies outside the extent.") % {"file": manifest})
-    zoom = _require(data, "zoom", int, "the manifest", manifest)
+    zoom = _require(data, "zoom", int, _("the manifest"), manifest)
     metric_srid = _srid(data.get("metric_srid"), "metric_srid", manifest)
     if metric_srid == 4326 or metric_srid == 3857:
         raise PackError(_("%(file)s: metric_srid must be a metric projection such as a UTM zone.") % {"file": manifest})
-    data_dir = (manifest.parent / _require(data, "data_dir", str, "the manifest", manifest)).resolve()
+    data_dir = (manifest.parent / _require(data, "data_dir", str, _("the manifest"), manifest)).resolve()
     if not data_dir.is_dir():
         raise PackError(_("%(file)s: the data folder %(dir)s does not exist.") % {"file": manifest, "dir": data_dir})
 
     sources: dict[str, Source] = {}
-    for key, table in _require(data, "sources", dict, "the manifest", manifest).items():
+    for key, table in _require(data, "sources", dict, _("the manifest"), manifest).items():
         where = f"[sources.{key}]"
         fmt = _require(table, "format", str, where, manifest)
         if fmt not in FORMATS:
@@ -182,7 +182,7 @@ def read_manifest(path: Path | str) -> CityPack:
         )
 
     layers: dict[str, LayerSpec] = {}
-    for key, table in _require(data, "layers", dict, "the manifest", manifest).items():
+    for key, table in _require(data, "layers", dict, _("the manifest"), manifest).items():
         where = f"[layers.{key}]"
         if key not in LAYERS:
             raise PackError(
