@@ -31,10 +31,13 @@ def test_the_switcher_turns_the_page_into_kazakh_and_back_into_english(page, liv
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     expect(page.locator("#language-select")).to_have_value("kk")
     expect(page.locator("#language-select option:checked")).to_have_text("Қазақ")
+    expect(page.get_by_role("link", name="Кіру", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Тіркелу", exact=True)).to_be_visible()
     switch_language(page, "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#language-select")).to_have_value("en")
     expect(page.get_by_role("link", name="Map", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
 
 
 def test_the_chosen_language_is_remembered_on_the_next_page_load(page, live_server, almaty):
