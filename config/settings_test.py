@@ -12,3 +12,5 @@ STORAGES = {
 # Tests serve static files from the source folders, as DEBUG would: there is no collectstatic run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests read English unless they ask for another language (the site's default is Kazakh).
+LANGUAGE_CODE = "en"

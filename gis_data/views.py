@@ -2,8 +2,9 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
@@ -11,12 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from gis_data.models import City, DataSource
+from gis_data.models import City, DataSource, Raster
 from gis_data.packs import current_city
+from gis_data.raster import hillshade_png, relief_etag
 from gis_data.registry import BboxError, Layer, feature_collection, parse_bbox, registry
 
 # How long browsers and shared caches may keep a public layer's GeoJSON, in seconds.
 LAYER_MAX_AGE = 300
+# How long browsers and shared caches may keep a relief image, in seconds; its ETag changes with the DEM file.
+RELIEF_MAX_AGE = 86400
+# The spatial references of the rasters the map can draw: L.imageOverlay stretches an image over its
+# longitude/latitude bounds, which is exact for Web Mercator and close enough at city scale for EPSG:4326.
+MAP_RASTER_SRIDS = (4326, 3857)
 # Where the licences named by the city packs are published, for the "Data sources" dialog.
 LICENCE_URLS = {
     "ODbL 1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
@@ -55,6 +62,26 @@ def layer_catalogue(request: HttpRequest, city: City | None) -> list[dict[str, A
     ]
 
 
+def raster_catalogue(city: City) -> list[dict[str, Any]]:
+    """The city's rasters the map draws as image overlays under the vector layers: the relief of its DEM."""
+    rasters = Raster.objects.filter(source__city=city, kind="dem", srid__in=MAP_RASTER_SRIDS).select_related("source")
+    catalogue = []
+    # A city pack has one elevation model; should a city have more, each gets a name of its own.
+    for index, raster in enumerate(rasters.order_by("pk")):
+        west, south, east, north = raster.bounds.extent
+        catalogue.append(
+            {
+                "name": "relief" if index == 0 else f"relief_{raster.pk}",
+                "title": _("Relief"),
+                "url": reverse("gis_data:raster_relief", args=[raster.pk]),
+                "bounds": [[south, west], [north, east]],
+                "attribution": raster.source.attribution,
+                "default_on": True,
+            }
+        )
+    return catalogue
+
+
 @require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     city = current_city()
@@ -65,6 +92,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "zoom": city.default_zoom,
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "layers": layer_catalogue(request, city),
+        "rasters": raster_catalogue(city),
         "strings": {
             "layers": _("Layers"),
             "showLayers": _("Show the layers and the legend"),
@@ -119,3 +147,22 @@ def layer_geojson(request: HttpRequest, name: str) -> HttpResponse:
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+@require_safe
+def raster_relief(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hillshade of an elevation model as a PNG, computed once per process and cached by browsers for a day."""
+    raster = get_object_or_404(Raster.objects.select_related("source"), pk=pk, kind="dem")
+    etag = quote_etag(relief_etag(raster))
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        key = f"gis_data:relief:{etag}"
+        body = cache.get(key)
+        if body is None:
+            body = hillshade_png(raster)
+            cache.set(key, body, timeout=None)
+        response = HttpResponse(body, content_type="image/png")
+    # A 304 carries them too, so that a cache refreshes what it keeps (RFC 9110, 15.4.5).
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=RELIEF_MAX_AGE)
+    return response

@@ -232,3 +232,67 @@ class PopulatedPlaceFactory(ReferenceFeatureFactory):
     name_ru = "Талгар"
     name_en = "Talgar"
     geom = factory.LazyFunction(lambda: Point(77.2350, 43.3030, srid=4326))
+
+
+# Rasters: a small synthetic elevation model over central Almaty, written by the test that needs it.
+
+from gis_data.models import Raster  # noqa: E402 (appended section)
+
+# The synthetic DEM: 64 × 48 pixels of 0.001° (about 80 m by 110 m) from this north-west corner, in EPSG:4326.
+DEM_WEST, DEM_NORTH, DEM_RES = 76.90, 43.27, 0.001
+DEM_HEIGHT, DEM_WIDTH = 48, 64
+DEM_NODATA = -32768
+DEM_SOUTH, DEM_EAST = DEM_NORTH - DEM_HEIGHT * DEM_RES, DEM_WEST + DEM_WIDTH * DEM_RES
+DEM_BOUNDS = Polygon.from_bbox((DEM_WEST, DEM_SOUTH, DEM_EAST, DEM_NORTH))
+DEM_BOUNDS.srid = 4326
+# Where the synthetic DEM's cone stands, in pixels (row, column), and how far it reaches.
+DEM_PEAK, DEM_CONE_RADIUS = (24, 40), 14
+
+
+def cone_elevation():
+    """A 1,000 m cone on an 800 m plain, with a no-data strip along the DEM's west edge (as in an SRTM void)."""
+    import numpy as np
+
+    rows, columns = np.mgrid[0:DEM_HEIGHT, 0:DEM_WIDTH]
+    distance = np.hypot(rows - DEM_PEAK[0], columns - DEM_PEAK[1])
+    elevation = 800 + 1000 * np.clip(1 - distance / DEM_CONE_RADIUS, 0, 1)
+    elevation[:, :4] = DEM_NODATA
+    return elevation
+
+
+def write_dem(path, elevation=None):
+    """Write ``elevation`` (the cone by default) as a one-band float32 GeoTIFF at the synthetic DEM's place."""
+    import rasterio
+    from affine import Affine
+
+    elevation = cone_elevation() if elevation is None else elevation
+    profile = {
+        "driver": "GTiff",
+        "width": elevation.shape[1],
+        "height": elevation.shape[0],
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:4326",
+        "transform": Affine(DEM_RES, 0, DEM_WEST, 0, -DEM_RES, DEM_NORTH),
+        "nodata": DEM_NODATA,
+    }
+    with rasterio.open(path, "w", **profile) as dataset:
+        dataset.write(elevation.astype("float32"), 1)
+    return path
+
+
+class RasterFactory(factory.django.DjangoModelFactory):
+    """The pack's elevation model, registered as the loader does; give ``path=write_dem(tmp_path / "dem.tif")``."""
+
+    class Meta:
+        model = Raster
+
+    source = factory.SubFactory(DataSourceFactory, key="dem")
+    kind = "dem"
+    path = factory.LazyAttribute(lambda o: o.source.file)
+    srid = 4326
+    width = DEM_WIDTH
+    height = DEM_HEIGHT
+    resolution = DEM_RES
+    nodata = DEM_NODATA
+    bounds = factory.LazyFunction(lambda: DEM_BOUNDS.clone())

@@ -1,6 +1,7 @@
-/* The map page: the base map, the layers of the registry loaded by bounding box, and a layer
- * control with the legend. Everything it draws is described by the "map-config" JSON that the
- * page embeds (the same data as /layers/), so a new layer needs no change here. */
+/* The map page: the base map, the relief of the city's elevation model, the layers of the registry
+ * loaded by bounding box, and a layer control with the legend. Everything it draws is described by
+ * the "map-config" JSON that the page embeds (its layers are the same data as /layers/), so a new
+ * layer needs no change here. */
 (function () {
   "use strict";
 
@@ -52,6 +53,28 @@
   function announce(text) {
     if (status) {
       status.textContent = text;
+    }
+  }
+
+  // The rasters (the relief) lie in their own panes between the base map (Leaflet's tilePane, 200)
+  // and the vector layers (400 and up), so they read even when the tile server is out of reach.
+  var rasters = (config.rasters || []).map(function (spec, index) {
+    var pane = "qala-raster-" + spec.name;
+    map.createPane(pane).style.zIndex = String(250 + index);
+    var image = L.imageOverlay(spec.url, spec.bounds, {
+      pane: pane,
+      className: "qala-raster qala-raster-" + spec.name,
+      alt: "",
+      attribution: escapeHtml(spec.attribution)
+    });
+    return {spec: spec, image: image, on: spec.default_on};
+  });
+
+  function showRaster(raster) {
+    if (raster.on) {
+      map.addLayer(raster.image);
+    } else {
+      map.removeLayer(raster.image);
     }
   }
 
@@ -202,6 +225,28 @@
     return svg;
   }
 
+  // A hill lit from the north-west, as the relief is drawn: its sunny side pale, its far side grey.
+  function reliefSwatch() {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "qala-swatch");
+    svg.setAttribute("width", "24");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("viewBox", "0 0 24 16");
+    svg.setAttribute("aria-hidden", "true");
+    [
+      ["13,14 18,6 19,14", "#d4d4d4"],
+      ["18,6 23,14 19,14", "#8c8c8c"],
+      ["1,14 9,3 10,14", "#c4c4c4"],
+      ["9,3 17,14 10,14", "#6e6e6e"]
+    ].forEach(function (face) {
+      var shape = document.createElementNS(SVG, "polygon");
+      shape.setAttribute("points", face[0]);
+      shape.setAttribute("fill", face[1]);
+      svg.appendChild(shape);
+    });
+    return svg;
+  }
+
   function checkboxRow(list, id, title, checked, onChange) {
     var item = L.DomUtil.create("li", "qala-layer", list);
     var input = L.DomUtil.create("input", "", item);
@@ -262,6 +307,17 @@
         overlay.row = {item: item, hint: hint};
       });
 
+      // Listed between the vector layers and the base map, as they are drawn.
+      rasters.forEach(function (raster) {
+        var title = document.createDocumentFragment();
+        title.appendChild(reliefSwatch());
+        title.appendChild(document.createTextNode(raster.spec.title));
+        checkboxRow(list, "qala-raster-" + raster.spec.name, title, raster.on, function (checked) {
+          raster.on = checked;
+          showRaster(raster);
+        }).dataset.layer = raster.spec.name;
+      });
+
       var baseTitle = document.createDocumentFragment();
       baseTitle.appendChild(document.createTextNode(strings.baseMap));
       checkboxRow(list, "qala-layer-base", baseTitle, true, function (checked) {
@@ -311,6 +367,7 @@
     }
   });
 
+  rasters.forEach(showRaster);
   map.on("moveend", refresh);
   refresh();
 })();

@@ -6,13 +6,23 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.factories import AUEZOV, DataSourceFactory, DistrictFactory, StreetFactory, WaterwayFactory
+from tests.factories import (
+    AUEZOV,
+    DataSourceFactory,
+    DistrictFactory,
+    RasterFactory,
+    StreetFactory,
+    WaterwayFactory,
+    write_dem,
+)
 
 pytestmark = pytest.mark.browser
 
 DISTRICTS = "path.qala-layer-districts"
 RIVERS = "path.qala-layer-waterways"
 MAIN_ROADS = "path.qala-layer-main_roads"
+RELIEF = ".leaflet-qala-raster-relief-pane img.qala-raster-relief"
+SRTM = "SRTM data courtesy of NASA/USGS"
 
 
 @pytest.fixture
@@ -151,3 +161,36 @@ def test_a_phone_screen_shows_the_map_and_the_layer_control_without_scrolling_si
     panel = page.locator(".qala-layers").bounding_box()
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 375
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.fixture
+def relief(almaty, tmp_path):
+    """A small synthetic elevation model of central Almaty, registered as the pack's DEM."""
+    return RasterFactory(path=str(write_dem(tmp_path / "dem.tif")))
+
+
+def test_the_relief_is_drawn_under_the_layers_with_the_srtm_attribution(page, live_server, relief):
+    open_map(page, live_server)
+    image = page.locator(RELIEF)
+    expect(image).to_have_count(1)
+    page.wait_for_function("image => image.complete && image.naturalWidth === 64", arg=image.element_handle())
+    z_index = "selector => Number(getComputedStyle(document.querySelector(selector)).zIndex)"
+    assert page.evaluate(z_index, ".leaflet-tile-pane") < page.evaluate(z_index, ".leaflet-qala-raster-relief-pane")
+    assert page.evaluate(z_index, ".leaflet-qala-raster-relief-pane") < page.evaluate(
+        z_index, ".leaflet-qala-districts-pane"
+    )
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text(SRTM)
+
+
+def test_the_layer_control_turns_the_relief_and_its_attribution_off_by_keyboard(page, live_server, relief):
+    open_map(page, live_server)
+    expect(page.locator(RELIEF)).to_have_count(1)
+    checkbox = page.get_by_role("checkbox", name="Relief")
+    checkbox.focus()
+    page.keyboard.press("Space")
+    expect(checkbox).not_to_be_checked()
+    expect(page.locator(RELIEF)).to_have_count(0)
+    expect(page.locator(".leaflet-control-attribution")).not_to_contain_text(SRTM)
+    page.keyboard.press("Space")
+    expect(page.locator(RELIEF)).to_have_count(1)
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text(SRTM)
