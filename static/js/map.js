@@ -184,13 +184,19 @@
     });
   }
 
-  function swatch(kind, style) {
+  // The empty 24 × 16 picture a legend swatch is drawn in; screen readers skip it.
+  function swatchPicture() {
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("class", "qala-swatch");
     svg.setAttribute("width", "24");
     svg.setAttribute("height", "16");
     svg.setAttribute("viewBox", "0 0 24 16");
     svg.setAttribute("aria-hidden", "true");
+    return svg;
+  }
+
+  function swatch(kind, style) {
+    var svg = swatchPicture();
     var shape;
     if (kind === "area") {
       shape = document.createElementNS(SVG, "rect");
@@ -227,12 +233,7 @@
 
   // A hill lit from the north-west, as the relief is drawn: its sunny side pale, its far side grey.
   function reliefSwatch() {
-    var svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "qala-swatch");
-    svg.setAttribute("width", "24");
-    svg.setAttribute("height", "16");
-    svg.setAttribute("viewBox", "0 0 24 16");
-    svg.setAttribute("aria-hidden", "true");
+    var svg = swatchPicture();
     [
       ["13,14 18,6 19,14", "#d4d4d4"],
       ["18,6 23,14 19,14", "#8c8c8c"],
