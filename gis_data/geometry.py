@@ -91,8 +91,9 @@ def _parse_error(message: Any, **params: Any) -> GeometryRuleError:
     return GeometryRuleError(message, "parse", params or None)
 
 
-def _refuse_constant(token: str) -> float:
-    # Python's json accepts NaN and Infinity, which are not JSON and not coordinates.
+def refuse_json_constant(token: str) -> float:
+    """``json.loads(..., parse_constant=refuse_json_constant)``: Python's json accepts NaN and Infinity,
+    which are neither JSON nor coordinates."""
     raise GeometryRuleError(_("The geometry has a coordinate that is not a finite number."), "coordinates")
 
 
@@ -105,7 +106,7 @@ def geometry_from_geojson(value: str | bytes | dict) -> GEOSGeometry:
     """
     if isinstance(value, str | bytes):
         try:
-            value = json.loads(value, parse_constant=_refuse_constant)
+            value = json.loads(value, parse_constant=refuse_json_constant)
         except (ValueError, RecursionError):  # ValueError covers bad JSON and bad UTF-8
             raise _parse_error(_("The geometry is not valid JSON.")) from None
     geometry = _geojson_object(value, feature_allowed=True)

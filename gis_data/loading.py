@@ -21,7 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gis_data.geometry import ALLOWED_SRIDS, SRID, GeometryRuleError, GeometryRules, check_geometry
+from gis_data.geometry import (
+    ALLOWED_SRIDS,
+    SRID,
+    GeometryRuleError,
+    GeometryRules,
+    check_geometry,
+    refuse_json_constant,
+)
 from gis_data.models import (
     MAX_REFERENCE_VERTICES,
     City,
@@ -160,17 +167,14 @@ LAYER_KINDS: dict[str, LayerKind] = {
 LAYER_ORDER = ("districts", "places", "waterways", "railways", "green_areas", "streets")
 
 
-def _refuse_constants(name: str) -> float:
-    raise ValueError(_("%(value)s is not a number JSON allows") % {"value": name})
-
-
 def read_geojson(source: Source, spec: LayerSpec) -> Iterator[Feature]:
     """The features of a GeoJSON FeatureCollection, their properties renamed by the layer's field map."""
     try:
-        data = json.loads(source.path.read_bytes(), parse_constant=_refuse_constants)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(source.path.read_bytes(), parse_constant=refuse_json_constant)
+    except (ValueError, UnicodeDecodeError, GeometryRuleError) as exc:
+        error = " ".join(exc.messages) if isinstance(exc, GeometryRuleError) else exc
         raise PackError(
-            _("%(file)s: the file cannot be read as GeoJSON: %(error)s") % {"file": source.path, "error": exc}
+            _("%(file)s: the file cannot be read as GeoJSON: %(error)s") % {"file": source.path, "error": error}
         ) from None
     if (
         not isinstance(data, dict)
@@ -391,18 +395,6 @@ def register_dem(pack: CityPack, spec: LayerSpec, data_source: DataSource) -> La
     return LayerReport(layer=spec.key, source=spec.source.key, created=int(created), updated=int(not created))
 
 
-def _check_source_srids(pack: CityPack) -> None:
-    for source in pack.sources.values():
-        if source.format in ("geojson", "osm") and source.srid != SRID:
-            raise PackError(
-                _(
-                    "%(file)s: GeoJSON and OpenStreetMap files are in longitude and latitude "
-                    "(EPSG:4326), not EPSG:%(srid)d."
-                )
-                % {"file": source.path, "srid": source.srid}
-            )
-
-
 def load_city_pack(path: Path | str | None = None, *, if_changed: bool = False) -> LoadReport:
     """Load the city pack at ``path`` (default: the CITY_PACK setting) in one transaction.
 
@@ -410,8 +402,8 @@ def load_city_pack(path: Path | str | None = None, *, if_changed: bool = False) 
     last load is not read again.
     """
     pack = read_manifest(path or settings.CITY_PACK)
-    _check_source_srids(pack)
-    fingerprint = pack.fingerprint()
+    file_digests = pack.file_digests()
+    fingerprint = pack.fingerprint(file_digests)
     if if_changed:
         city = City.objects.filter(slug=pack.slug, manifest_sha256=fingerprint).first()
         if city is not None:
@@ -443,7 +435,7 @@ def load_city_pack(path: Path | str | None = None, *, if_changed: bool = False) 
                     "file": source.file,
                     "licence": source.licence,
                     "attribution": source.attribution,
-                    "sha256": source.sha256(),
+                    "sha256": file_digests[source.key],
                     "loaded_at": now,
                 },
             )

@@ -76,11 +76,15 @@ class CityPack:
     sources: dict[str, Source]
     layers: dict[str, LayerSpec]
 
-    def fingerprint(self) -> str:
+    def file_digests(self) -> dict[str, str]:
+        """The SHA-256 of each source's file, by source key."""
+        return {key: source.sha256() for key, source in self.sources.items()}
+
+    def fingerprint(self, file_digests: dict[str, str]) -> str:
         """A digest of the manifest and every data file: equal digests mean nothing changed."""
         digest = hashlib.sha256(self.manifest.read_bytes())
-        for key in sorted(self.sources):
-            digest.update(self.sources[key].sha256().encode())
+        for key in sorted(file_digests):
+            digest.update(file_digests[key].encode())
         return digest.hexdigest()
 
 
@@ -169,6 +173,15 @@ def read_manifest(path: Path | str) -> CityPack:
             )
         if not path.is_file():
             raise PackError(_("%(file)s: the file does not exist.") % {"file": path})
+        srid = _srid(table.get("srid", 4326), where, manifest)
+        if fmt in ("geojson", "osm") and srid != 4326:
+            raise PackError(
+                _(
+                    "%(file)s: GeoJSON and OpenStreetMap files are in longitude and latitude "
+                    "(EPSG:4326), not EPSG:%(srid)d."
+                )
+                % {"file": path, "srid": srid}
+            )
         sources[key] = Source(
             key=key,
             title=_require(table, "title", str, where, manifest),
@@ -176,7 +189,7 @@ def read_manifest(path: Path | str) -> CityPack:
             file=file,
             format=fmt,
             # A GeoTIFF names its own spatial reference; it is checked when it is read.
-            srid=_srid(table.get("srid", 4326), where, manifest),
+            srid=srid,
             licence=_require(table, "licence", str, where, manifest),
             attribution=_require(table, "attribution", str, where, manifest),
         )

@@ -198,7 +198,7 @@ def test_a_geojson_file_with_nan_coordinates_is_refused(loaded):
         '"geometry": {"type": "Point", "coordinates": [NaN, 43.2]}}]}',
     )
 
-    assert "NaN" in refused(loaded)
+    assert "not a finite number" in refused(loaded)
 
 
 def test_an_unreadable_osm_extract_is_refused_naming_it(loaded):
@@ -254,6 +254,12 @@ def test_an_srid_not_on_the_allowed_list_is_refused(loaded):
 
     assert "2154" in message and "not on the allowed list" in message
     assert database_state() == before
+
+
+def test_a_geojson_file_said_to_be_in_utm_is_refused(loaded):
+    manifest = write_pack(loaded.parent, two_districts(), srid=32643)
+
+    assert "longitude and latitude (EPSG:4326), not EPSG:32643" in refused(manifest)
 
 
 def test_a_metric_srid_not_on_the_allowed_list_is_refused(db, tmp_path):
