@@ -38,8 +38,16 @@ ALL_PERMISSIONS = "*"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     RESIDENT: [],
-    URBANIST: ["gis_data"],
-    MODERATOR: ["gis_data.view_*"],
+    # Urbanists edit projects and their photos; categories are the admins' to add.
+    URBANIST: [
+        "gis_data",
+        "photos",
+        "projects.*_project",
+        "projects.*_historicalproject",
+        "projects.*_statuschange",
+        "projects.view_category",
+    ],
+    MODERATOR: ["gis_data.view_*", "projects.view_*", "photos.view_*"],
     JURY: ["gis_data.view_*"],
     ADMIN: [ALL_PERMISSIONS],
 }

@@ -10,6 +10,7 @@ admin.site.site_title = _("Qala")
 urlpatterns = [
     path("", include("gis_data.urls")),
     path("accounts/", include("accounts.urls")),
+    path("projects/", include("projects.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
