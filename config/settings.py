@@ -115,6 +115,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# On one machine Django serves the uploaded photos itself; behind a web server that serves
+# MEDIA_ROOT, turn this off.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Photos (photos app): the largest upload accepted, in bytes, and the most pixels an image may
 # have once decoded; a larger one is refused before it is decoded, which stops decompression bombs.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)

@@ -7,6 +7,13 @@ from tests.factories import UserFactory
 pytest_plugins = ["tests.browser.fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Every test stores its uploads in a folder of its own, removed with pytest's temporary files."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def password() -> str:
     return "a-long-test-password-42"

@@ -296,3 +296,51 @@ class RasterFactory(factory.django.DjangoModelFactory):
     resolution = DEM_RES
     nodata = DEM_NODATA
     bounds = factory.LazyFunction(lambda: DEM_BOUNDS.clone())
+
+
+# Projects. The built-in categories come from a migration, but a test that flushes the database
+# (a browser test) removes them, so the factory gets or creates a category by its slug.
+
+from projects.models import Category, Project  # noqa: E402 (appended section)
+
+# Arbat: the pedestrian part of Zhibek Zholy street, in Almaly (about 560 m).
+ARBAT = LineString((76.9410, 43.2606), (76.9479, 43.2614), srid=4326)
+# Astana Square (the old Republic Square) in front of the Kazakh-British University, in Almaly.
+ASTANA_SQUARE = Polygon(
+    ((76.9445, 43.2545), (76.9470, 43.2546), (76.9470, 43.2562), (76.9445, 43.2561), (76.9445, 43.2545)), srid=4326
+)
+CATEGORY_MEASURES = {
+    "pedestrian_zone": "length",
+    "sidewalk": "area",
+    "square": "area",
+    "bike_lane": "length",
+    "playground": "count",
+    "sports_ground": "count",
+}
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = "pedestrian_zone"
+    name_en = factory.LazyAttribute(lambda o: o.slug.replace("_", " ").capitalize())
+    name_ru = factory.LazyAttribute(lambda o: o.name_en)
+    name_kk = factory.LazyAttribute(lambda o: o.name_en)
+    measure = factory.LazyAttribute(lambda o: CATEGORY_MEASURES.get(o.slug, "count"))
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A published pedestrian-zone project on Arbat; pass ``geom=`` and ``category__slug=`` for others."""
+
+    class Meta:
+        model = Project
+
+    title_en = factory.Sequence(lambda n: f"Pedestrian zone {n}")
+    title_ru = factory.Sequence(lambda n: f"Пешеходная зона {n}")
+    title_kk = factory.Sequence(lambda n: f"Жаяу жүргіншілер аймағы {n}")
+    category = factory.SubFactory(CategoryFactory)
+    geom = factory.LazyFunction(lambda: ARBAT.clone())
+    status = "planned"
+    is_published = True
