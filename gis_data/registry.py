@@ -11,10 +11,11 @@ declaration, and all ask the same ``visible_to`` whether a user may see it.
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -24,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from gis_data.geometry import SRID
 
-LEGEND_KINDS = ("area", "line", "point")
+# "mixed" is for layers whose features may be points, lines or areas (projects): its swatch shows an area and a dot.
+LEGEND_KINDS = ("area", "line", "mixed", "point")
 # The style keys a layer may set; they are Leaflet's path options, so the map uses them as they are.
 STYLE_KEYS = frozenset({"color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray", "radius"})
 NAME_ATTRIBUTES = ("name", "name_kk", "name_ru", "name_en")
@@ -33,6 +35,10 @@ MAX_ZOOM = 22
 COORDINATE_DECIMALS = 6
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A field lookup that follows relations, as in ``values()``: ``category__slug``.
+_LOOKUP = re.compile(r"^[a-z][a-z0-9_]*$")
+# GeoJSON gives each feature its own "id" member; a property of that name would be confused with it.
+RESERVED_PROPERTIES = frozenset({"id"})
 
 
 def everyone(user: Any) -> bool:
@@ -50,6 +56,24 @@ class Variant:
     style: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
+def _split_attribute(entry: str) -> tuple[str, str]:
+    """``"category=category__slug"`` is the property ``category`` read from ``category__slug``; ``"name"`` is both."""
+    name, _sep, lookup = entry.partition("=")
+    return name.strip(), (lookup.strip() if _sep else name.strip())
+
+
+def _variant_problems(variants: Iterable[Variant], properties: Iterable[str]) -> list[str]:
+    problems = []
+    published = set(properties)
+    for variant in variants:
+        if variant.attribute not in published:
+            problems.append(f"the variant attribute {variant.attribute!r} is not a published attribute")
+        unknown = set(variant.style) - STYLE_KEYS
+        if unknown:
+            problems.append(f"unknown style keys {sorted(unknown)} (use {sorted(STYLE_KEYS)})")
+    return problems
+
+
 @dataclass(frozen=True)
 class Layer:
     """One map layer, declared once.
@@ -58,11 +82,38 @@ class Layer:
     ``attributes`` are the model fields published as the features'
     properties; published names stay in all languages (``name``, ``name_kk``,
     ``name_ru``, ``name_en``) so that a response does not depend on the
-    language and caches well. ``style`` holds Leaflet path options; a
-    ``Variant`` overrides them for the features with one attribute value.
+    language and caches well. An entry ``"alias=lookup"`` publishes a field
+    reached through a relation under a readable name:
+    ``"category=category__slug"``. ``id`` is not a property name: it is the
+    feature's own member (the primary key).
+
+    ``style`` holds Leaflet path options. ``variants`` restyle the features
+    whose attribute has a value; the map applies *every* matching variant, in
+    order, over the style (a project gets its category's colour, then its
+    status's dashes), and the legend lists them all. ``variants`` may also be
+    a callable returning them, called on every request, so that a layer is
+    styled by the rows of a table (project categories, which admins add).
+    ``legend`` is the kind of swatch: ``area``, ``line``, ``point``, or
+    ``mixed`` for a layer of points, lines and areas together.
+
     ``source`` is the key of the city's ``DataSource`` whose attribution the
-    layer carries. ``visible_to(user)`` decides who may see the layer in every
-    output: the map, its GeoJSON, and later its tiles and OGC API collection.
+    layer carries (empty for Qala's own data). ``visible_to(user)`` decides
+    who may see the layer in every output: the map, its GeoJSON, and later
+    its tiles and OGC API collection.
+
+    ``filter_form`` is a Form class the GeoJSON endpoint binds to the query
+    string: a bad value answers 400 with the form's messages, good ones narrow
+    the layer through ``form.filter(queryset)``. The map offers its
+    ``MAP_FIELDS`` (all its fields when it has none) as select boxes.
+
+    The map's popup is titled by the properties ``label``, ``label_<language>``
+    (``"name"``, or ``"title"`` for projects). ``link`` is a URL name taking
+    one primary key (``"projects:detail"``): the title links to that page,
+    for the pk in the property ``link_attribute`` (the feature's id when
+    empty). ``image`` names a property holding the name of a media file
+    (a thumbnail) that the popup shows. ``direction`` names a property holding
+    a bearing in degrees clockwise from north (may be null): a point is then
+    drawn as a marker looking that way, as a photo's viewpoint.
     """
 
     name: str
@@ -72,12 +123,18 @@ class Layer:
     style: Mapping[str, Any] = field(hash=False)
     attributes: tuple[str, ...] = NAME_ATTRIBUTES
     geometry_field: str = "geom"
-    variants: tuple[Variant, ...] = ()
+    variants: tuple[Variant, ...] | Callable[[], Iterable[Variant]] = ()
     min_zoom: int = 0
     max_zoom: int = MAX_ZOOM
     source: str = ""
     visible_to: Callable[[Any], bool] = everyone
     default_on: bool = True
+    filter_form: type[forms.Form] | None = None
+    label: str = "name"
+    link: str = ""
+    link_attribute: str = ""
+    image: str = ""
+    direction: str = ""
 
     def __post_init__(self) -> None:
         problems = []
@@ -87,13 +144,37 @@ class Layer:
             problems.append(f"the legend must be one of {', '.join(LEGEND_KINDS)}")
         if not 0 <= self.min_zoom <= self.max_zoom <= MAX_ZOOM:
             problems.append(f"the zooms must satisfy 0 <= min_zoom <= max_zoom <= {MAX_ZOOM}")
-        for style in (self.style, *(variant.style for variant in self.variants)):
-            unknown = set(style) - STYLE_KEYS
-            if unknown:
-                problems.append(f"unknown style keys {sorted(unknown)} (use {sorted(STYLE_KEYS)})")
-        for variant in self.variants:
-            if variant.attribute not in self.attributes:
-                problems.append(f"the variant attribute {variant.attribute!r} is not a published attribute")
+        unknown = set(self.style) - STYLE_KEYS
+        if unknown:
+            problems.append(f"unknown style keys {sorted(unknown)} (use {sorted(STYLE_KEYS)})")
+        names = []
+        for entry in self.attributes:
+            name, lookup = _split_attribute(entry)
+            if not _NAME.match(name) or not _LOOKUP.match(lookup):
+                problems.append(f"the attribute {entry!r} must be a field or lookup, or alias=lookup")
+            elif name in RESERVED_PROPERTIES:
+                problems.append(f"the attribute name {name!r} is reserved (it is the feature's id)")
+            elif name in names:
+                problems.append(f"the attribute name {name!r} is published twice")
+            names.append(name)
+        if not callable(self.variants):
+            problems.extend(_variant_problems(self.variants, names))
+        for role in ("link_attribute", "image", "direction"):
+            value = getattr(self, role)
+            if value and value not in names:
+                problems.append(f"the {role} {value!r} is not a published attribute")
+        if not any(name == self.label or name.startswith(f"{self.label}_") for name in names):
+            problems.append(
+                f"the label {self.label!r} names no published attribute ({self.label} or {self.label}_kk...)"
+            )
+        if self.link_attribute and not self.link:
+            problems.append("a link_attribute needs a link (a URL name)")
+        if self.filter_form is not None:
+            if not hasattr(self.filter_form, "filter"):
+                problems.append("the filter_form needs a filter(queryset) method")
+            unknown_fields = set(self.filter_fields) - set(self.filter_form.base_fields)
+            if unknown_fields:
+                problems.append(f"the filter_form has no fields {sorted(unknown_fields)} (named in MAP_FIELDS)")
         if problems:
             raise ImproperlyConfigured(f"Layer {self.name!r}: {'; '.join(problems)}.")
 
@@ -102,13 +183,38 @@ class Layer:
         """Whether everyone may see the layer, so that shared HTTP caches may keep its responses."""
         return self.visible_to is everyone
 
-    def features(self, bbox: tuple[float, float, float, float] | None = None) -> QuerySet:
-        """The layer's features, those that intersect ``bbox`` (west, south, east, north) if one is given.
+    @property
+    def properties(self) -> tuple[tuple[str, str], ...]:
+        """The published properties as (name, field lookup) pairs, in the declared order."""
+        return tuple(_split_attribute(entry) for entry in self.attributes)
 
-        The ``&&`` test on the bounding boxes lets PostgreSQL use the spatial
-        index before the exact intersection test.
+    def current_variants(self) -> tuple[Variant, ...]:
+        """The variants as they stand now: a callable is called (and its variants checked) on every request."""
+        if not callable(self.variants):
+            return self.variants
+        variants = tuple(self.variants())
+        problems = _variant_problems(variants, (name for name, _lookup in self.properties))
+        if problems:
+            raise ImproperlyConfigured(f"Layer {self.name!r}: {'; '.join(problems)}.")
+        return variants
+
+    @property
+    def filter_fields(self) -> tuple[str, ...]:
+        """The names of the filter form's fields that the map offers."""
+        if self.filter_form is None:
+            return ()
+        return tuple(getattr(self.filter_form, "MAP_FIELDS", self.filter_form.base_fields))
+
+    def features(self, bbox: tuple[float, float, float, float] | None = None, filters: Any = None) -> QuerySet:
+        """The layer's features, narrowed by a valid bound ``filters`` form, then to those that intersect ``bbox``.
+
+        ``bbox`` is (west, south, east, north). The ``&&`` test on the
+        bounding boxes lets PostgreSQL use the spatial index before the exact
+        intersection test.
         """
         queryset = self.queryset()
+        if filters is not None:
+            queryset = filters.filter(queryset)
         if bbox is not None:
             envelope = Polygon.from_bbox(bbox)
             envelope.srid = SRID
@@ -125,12 +231,13 @@ def feature_collection(layer: Layer, queryset: QuerySet) -> str:
     member; each Feature has the primary key as its ``id`` and the layer's
     published attributes as its ``properties``.
     """
-    columns = {f"qala_p{index}": F(attribute) for index, attribute in enumerate(layer.attributes)}
+    properties = layer.properties
+    columns = {f"qala_p{index}": F(lookup) for index, (_name, lookup) in enumerate(properties)}
     rows = queryset.values(qala_id=F("pk"), qala_geom=F(layer.geometry_field), **columns)
     connection = connections[rows.db]
     inner_sql, inner_params = rows.query.get_compiler(using=rows.db).as_sql()
     quote = connection.ops.quote_name
-    properties = ", ".join(f"%s, f.{quote(alias)}" for alias in columns)
+    pairs = ", ".join(f"%s, f.{quote(alias)}" for alias in columns)
     sql = f"""
         SELECT json_build_object(
             'type', 'FeatureCollection',
@@ -138,13 +245,13 @@ def feature_collection(layer: Layer, queryset: QuerySet) -> str:
                 'type', 'Feature',
                 'id', f.qala_id,
                 'geometry', ST_AsGeoJSON(ST_Transform(f.qala_geom, {SRID}), {COORDINATE_DECIMALS}, 0)::json,
-                'properties', json_build_object({properties})
+                'properties', json_build_object({pairs})
             )), '[]'::json)
         )::text
         FROM ({inner_sql}) AS f
     """  # noqa: S608 (the only interpolated names are generated aliases, quoted; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*layer.attributes, *inner_params))
+        cursor.execute(sql, (*(name for name, _lookup in properties), *inner_params))
         return cursor.fetchone()[0]
 
 

@@ -38,6 +38,33 @@ def _attributions(city: City | None, layers: list[Layer]) -> dict[str, str]:
     return dict(DataSource.objects.filter(city=city, key__in=keys).values_list("key", "attribution"))
 
 
+# A primary key no page will have: reversed into a layer's link URL, then replaced by a placeholder.
+_LINK_PK = 918273645
+
+
+def _url_template(layer: Layer) -> str:
+    """The URL of a feature's page with ``{property}`` (``{id}`` for the feature's id) where its pk goes."""
+    if not layer.link:
+        return ""
+    url = reverse(layer.link, args=[_LINK_PK])
+    return url.replace(str(_LINK_PK), f"{{{layer.link_attribute or 'id'}}}")
+
+
+def _filters(layer: Layer) -> list[dict[str, Any]]:
+    """The map's filters of a layer: each with its label and its choices, in the request's language."""
+    if layer.filter_form is None:
+        return []
+    form = layer.filter_form()
+    return [
+        {
+            "name": name,
+            "label": str(form.fields[name].label),
+            "choices": [[str(value), str(label)] for value, label in form.fields[name].choices],
+        }
+        for name in layer.filter_fields
+    ]
+
+
 def layer_catalogue(request: HttpRequest, city: City | None) -> list[dict[str, Any]]:
     """The layers the user may see, as the map's layer control, its legend and ``/layers/`` describe them."""
     layers = registry.for_user(request.user)
@@ -50,13 +77,19 @@ def layer_catalogue(request: HttpRequest, city: City | None) -> list[dict[str, A
             "style": dict(layer.style),
             "variants": [
                 {"attribute": v.attribute, "value": v.value, "title": str(v.title), "style": dict(v.style)}
-                for v in layer.variants
+                for v in layer.current_variants()
             ],
             "min_zoom": layer.min_zoom,
             "max_zoom": layer.max_zoom,
             "default_on": layer.default_on,
             "attribution": attributions.get(layer.source, ""),
             "geojson": reverse("gis_data:layer_geojson", args=[layer.name]),
+            "label": layer.label,
+            "link": _url_template(layer),
+            # Built from MEDIA_URL as the default storage builds a file's URL, with the file name as a placeholder.
+            "image": f"{settings.MEDIA_URL}{{{layer.image}}}" if layer.image else "",
+            "direction": layer.direction,
+            "filters": _filters(layer),
         }
         for layer in layers
     ]
@@ -103,6 +136,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "dataSources": _("Data sources"),
             "loading": _("Loading…"),
             "loadFailed": _("Some layers could not be loaded. Move the map to try again."),
+            "filters": _("Filters"),
+            "filterFailed": _("These filters could not be applied."),
         },
     }
     sources = [
@@ -126,7 +161,11 @@ def layer_list(request: HttpRequest) -> JsonResponse:
 @gzip_page
 @require_safe
 def layer_geojson(request: HttpRequest, name: str) -> HttpResponse:
-    """A layer's features as GeoJSON, optionally only those in ``?bbox=west,south,east,north``."""
+    """A layer's features as GeoJSON, optionally only those in ``?bbox=west,south,east,north``.
+
+    A layer with a ``filter_form`` also reads its filters from the query
+    string (``?status=planned&year=2024``); a bad one is a 400 naming it.
+    """
     layer = registry.get(name)
     # A layer the user may not see answers as one that does not exist, so that its name stays private.
     if layer is None or not layer.visible_to(request.user):
@@ -137,8 +176,16 @@ def layer_geojson(request: HttpRequest, name: str) -> HttpResponse:
             bbox = parse_bbox(request.GET["bbox"])
         except BboxError as error:
             return JsonResponse({"error": str(error)}, status=400)
+    filters = None
+    # Without any filter parameter the form is not built, which spares its queries for the choices.
+    if layer.filter_form is not None and any(key in layer.filter_form.base_fields for key in request.GET):
+        filters = layer.filter_form(request.GET)
+        if not filters.is_valid():
+            fields = {name: [str(message) for message in messages] for name, messages in filters.errors.items()}
+            return JsonResponse({"error": _("Some filters are not valid."), "fields": fields}, status=400)
 
-    body = feature_collection(layer, layer.features(bbox)).encode()
+    # Filters are in the URL, so the body, its ETag and the caches' keys all follow them.
+    body = feature_collection(layer, layer.features(bbox, filters)).encode()
     response = HttpResponse(body, content_type="application/geo+json")
     # gzip_page turns this into a weak ETag when it compresses the body, as RFC 9110 asks.
     response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest()[:32])

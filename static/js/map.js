@@ -1,7 +1,8 @@
 /* The map page: the base map, the relief of the city's elevation model, the layers of the registry
- * loaded by bounding box, and a layer control with the legend. Everything it draws is described by
- * the "map-config" JSON that the page embeds (its layers are the same data as /layers/), so a new
- * layer needs no change here. */
+ * loaded by bounding box, and a layer control with the legend and each layer's filters. Everything
+ * it draws is described by the "map-config" JSON that the page embeds (its layers are the same data
+ * as /layers/), so a new layer needs no change here. The chosen filters are kept in the URL's hash
+ * (#projects.status=planned), so a filtered map can be shared. */
 (function () {
   "use strict";
 
@@ -16,20 +17,136 @@
     });
   }
 
-  function localName(properties) {
-    return properties["name_" + language] || properties.name || properties.name_en || "";
+  // The value of a property in the page's language: "title_ru", else "title", else "title_en", else any.
+  function localized(properties, prefix) {
+    return properties[prefix + "_" + language] || properties[prefix] || properties[prefix + "_en"] ||
+      properties[prefix + "_ru"] || properties[prefix + "_kk"] || "";
   }
 
+  function matchingVariants(spec, properties) {
+    return spec.variants.filter(function (variant) {
+      return properties[variant.attribute] === variant.value;
+    });
+  }
+
+  // Every matching variant applies, in order: a project takes its category's colour, then its status's strokes.
   function styleFor(spec, properties) {
     var style = Object.assign({}, spec.style);
-    for (var i = 0; i < spec.variants.length; i++) {
-      var variant = spec.variants[i];
-      if (properties[variant.attribute] === variant.value) {
-        Object.assign(style, variant.style);
-        break;
-      }
-    }
+    matchingVariants(spec, properties).forEach(function (variant) {
+      Object.assign(style, variant.style);
+    });
     return style;
+  }
+
+  // A URL template of the catalogue ("/projects/{id}/", "/media/{thumbnail}") filled from a feature;
+  // null when a value it needs is missing.
+  function fillTemplate(template, feature) {
+    var missing = false;
+    var url = template.replace(/\{(\w+)\}/g, function (whole, key) {
+      var value = key === "id" ? feature.id : feature.properties[key];
+      if (value === null || value === undefined || value === "") {
+        missing = true;
+        return "";
+      }
+      return String(value).split("/").map(encodeURIComponent).join("/");
+    });
+    return missing ? null : url;
+  }
+
+  // A viewpoint: a dot, and a cone looking along the bearing (degrees clockwise from north) when there is one.
+  function viewpointPicture(style, bearing, size) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", String(size));
+    svg.setAttribute("height", String(size));
+    svg.setAttribute("viewBox", "0 0 28 28");
+    svg.setAttribute("aria-hidden", "true");
+    var colour = style.color || "#3388ff";
+    if (bearing !== null && bearing !== undefined) {
+      var cone = document.createElementNS(SVG, "path");
+      cone.setAttribute("d", "M14 14 L7.5 2.7 A13 13 0 0 1 20.5 2.7 Z");
+      cone.setAttribute("fill", colour);
+      cone.setAttribute("fill-opacity", "0.45");
+      cone.setAttribute("stroke", colour);
+      cone.setAttribute("stroke-width", "1.5");
+      svg.appendChild(cone);
+      svg.dataset.bearing = String(bearing);
+      svg.style.transform = "rotate(" + Number(bearing) + "deg)";
+    }
+    var dot = document.createElementNS(SVG, "circle");
+    dot.setAttribute("cx", "14");
+    dot.setAttribute("cy", "14");
+    dot.setAttribute("r", String(Math.min(style.radius || 5, 7)));
+    dot.setAttribute("fill", style.fillColor || colour);
+    dot.setAttribute("stroke", "#ffffff");
+    dot.setAttribute("stroke-width", "2");
+    svg.appendChild(dot);
+    return svg;
+  }
+
+  function popupContent(spec, feature, layer) {
+    var properties = feature.properties;
+    var content = document.createElement("div");
+    var imageUrl = spec.image ? fillTemplate(spec.image, feature) : null;
+    if (imageUrl) {
+      var image = document.createElement("img");
+      image.className = "qala-popup-image";
+      image.src = imageUrl;
+      // The caption under it says what the picture shows.
+      image.alt = "";
+      image.addEventListener("load", function () {
+        layer.getPopup().update();
+      });
+      content.appendChild(image);
+    }
+    var name = localized(properties, spec.label);
+    var title = document.createElement("strong");
+    var href = spec.link ? fillTemplate(spec.link, feature) : null;
+    if (href) {
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = name || spec.title;
+      title.appendChild(link);
+    } else {
+      title.textContent = name || spec.title;
+    }
+    content.appendChild(title);
+    var kinds = matchingVariants(spec, properties).map(function (variant) { return variant.title; });
+    if (kinds.length) {
+      var kind = document.createElement("div");
+      kind.className = "qala-popup-kind";
+      kind.textContent = kinds.join(" · ");
+      content.appendChild(kind);
+    }
+    if (name) {
+      var layerName = document.createElement("div");
+      layerName.className = "qala-popup-layer";
+      layerName.textContent = spec.title;
+      content.appendChild(layerName);
+    }
+    return content;
+  }
+
+  // The filters chosen in the URL's hash: "projects.status=planned&projects.year=2024".
+  var sharedFilters = new URLSearchParams(window.location.hash.slice(1));
+
+  function initialFilters(spec) {
+    var chosen = {};
+    (spec.filters || []).forEach(function (filter) {
+      var value = sharedFilters.get(spec.name + "." + filter.name);
+      var known = filter.choices.some(function (choice) { return choice[0] === value; });
+      if (value && known) {
+        chosen[filter.name] = value;
+      }
+    });
+    return chosen;
+  }
+
+  function filterQuery(overlay) {
+    return Object.keys(overlay.filters).filter(function (name) {
+      return overlay.filters[name];
+    }).map(function (name) {
+      return "&" + encodeURIComponent(name) + "=" + encodeURIComponent(overlay.filters[name]);
+    }).join("");
   }
 
   var map = L.map("map", {
@@ -91,26 +208,34 @@
         return styleFor(spec, feature.properties);
       },
       pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, Object.assign({pane: pane, className: className}, styleFor(spec, feature.properties)));
+        var style = styleFor(spec, feature.properties);
+        if (spec.direction) {
+          var bearing = feature.properties[spec.direction];
+          return L.marker(latlng, {
+            pane: pane,
+            icon: L.divIcon({
+              className: "qala-viewpoint " + className,
+              html: viewpointPicture(style, bearing, 36),
+              iconSize: [36, 36],
+              iconAnchor: [18, 18],
+              popupAnchor: [0, -12]
+            }),
+            // Leaflet makes a marker a focusable button; its title is the button's name.
+            title: localized(feature.properties, spec.label) || spec.title
+          });
+        }
+        return L.circleMarker(latlng, Object.assign({pane: pane, className: className}, style));
       },
       onEachFeature: function (feature, layer) {
         layer.bindPopup(function () {
-          var content = document.createElement("div");
-          var name = localName(feature.properties);
-          var title = document.createElement("strong");
-          title.textContent = name || spec.title;
-          content.appendChild(title);
-          if (name) {
-            var kind = document.createElement("div");
-            kind.className = "qala-popup-layer";
-            kind.textContent = spec.title;
-            content.appendChild(kind);
-          }
-          return content;
+          return popupContent(spec, feature, layer);
         });
       }
     });
-    return {spec: spec, group: group, on: spec.default_on, loaded: null, request: null, row: null};
+    return {
+      spec: spec, group: group, on: spec.default_on, loaded: null, request: null, row: null,
+      filters: initialFilters(spec)
+    };
   });
 
   function inZoomRange(overlay) {
@@ -139,10 +264,14 @@
     overlay.request = controller;
     var bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
       .map(function (value) { return value.toFixed(6); }).join(",");
-    fetch(overlay.spec.geojson + "?bbox=" + bbox, {signal: controller.signal, headers: {Accept: "application/geo+json"}})
+    var query = filterQuery(overlay);
+    fetch(overlay.spec.geojson + "?bbox=" + bbox + query, {signal: controller.signal, headers: {Accept: "application/geo+json"}})
       .then(function (response) {
         if (!response.ok) {
-          throw new Error(response.status);
+          var failure = new Error(String(response.status));
+          // A 400 with filters: a value the server no longer offers (an old shared link, say).
+          failure.badFilters = response.status === 400 && query !== "";
+          throw failure;
         }
         return response.json();
       })
@@ -155,7 +284,7 @@
       .catch(function (error) {
         if (error.name !== "AbortError") {
           overlay.request = null;
-          announce(strings.loadFailed);
+          announce(error.badFilters ? strings.filterFailed : strings.loadFailed);
         }
       });
   }
@@ -195,7 +324,73 @@
     return svg;
   }
 
+  // The strokes of a style on a shape of a swatch, thinner where the shape is small.
+  function stroke(shape, style, widest) {
+    shape.setAttribute("stroke", style.color || "#3388ff");
+    shape.setAttribute("stroke-width", String(Math.min(style.weight === undefined ? 3 : style.weight, widest)));
+    shape.setAttribute("stroke-opacity", String(style.opacity === undefined ? 1 : style.opacity));
+    if (style.dashArray) {
+      shape.setAttribute("stroke-dasharray", style.dashArray);
+    }
+  }
+
+  // An area and a dot, for a layer of points, lines and areas.
+  function mixedSwatch(style) {
+    var svg = swatchPicture();
+    var fill = style.fillColor || style.color || "#3388ff";
+    var area = document.createElementNS(SVG, "rect");
+    area.setAttribute("x", "2");
+    area.setAttribute("y", "3");
+    area.setAttribute("width", "11");
+    area.setAttribute("height", "10");
+    area.setAttribute("fill", fill);
+    area.setAttribute("fill-opacity", String(Math.max(style.fillOpacity === undefined ? 0.2 : style.fillOpacity, 0.3)));
+    stroke(area, style, 3);
+    var dot = document.createElementNS(SVG, "circle");
+    dot.setAttribute("cx", "19");
+    dot.setAttribute("cy", "8");
+    dot.setAttribute("r", "3.5");
+    dot.setAttribute("fill", fill);
+    dot.setAttribute("fill-opacity", String(Math.max(style.fillOpacity === undefined ? 0.2 : style.fillOpacity, 0.3)));
+    stroke(dot, style, 2);
+    svg.appendChild(area);
+    svg.appendChild(dot);
+    return svg;
+  }
+
+  // A viewpoint looking north: the cone above, the dot at the bottom.
+  function viewpointSwatch(style) {
+    var svg = swatchPicture();
+    var colour = style.color || "#3388ff";
+    var cone = document.createElementNS(SVG, "path");
+    cone.setAttribute("d", "M12 12 L6.5 1.5 A12 12 0 0 1 17.5 1.5 Z");
+    cone.setAttribute("fill", colour);
+    cone.setAttribute("fill-opacity", "0.45");
+    cone.setAttribute("stroke", colour);
+    cone.setAttribute("stroke-width", "1");
+    var dot = document.createElementNS(SVG, "circle");
+    dot.setAttribute("cx", "12");
+    dot.setAttribute("cy", "12");
+    dot.setAttribute("r", "3.5");
+    dot.setAttribute("fill", style.fillColor || colour);
+    dot.setAttribute("stroke", "#ffffff");
+    dot.setAttribute("stroke-width", "1");
+    svg.appendChild(cone);
+    svg.appendChild(dot);
+    return svg;
+  }
+
+  function legendSwatch(spec, style) {
+    if (spec.direction) {
+      return viewpointSwatch(style);
+    }
+    return swatch(spec.legend, style);
+  }
+
   function swatch(kind, style) {
+    if (kind === "mixed") {
+      return mixedSwatch(style);
+    }
     var svg = swatchPicture();
     var shape;
     if (kind === "area") {
@@ -221,12 +416,7 @@
       shape.setAttribute("x2", "23");
       shape.setAttribute("y2", "8");
     }
-    shape.setAttribute("stroke", style.color || "#3388ff");
-    shape.setAttribute("stroke-width", String(Math.min(style.weight === undefined ? 3 : style.weight, 4)));
-    shape.setAttribute("stroke-opacity", String(style.opacity === undefined ? 1 : style.opacity));
-    if (style.dashArray) {
-      shape.setAttribute("stroke-dasharray", style.dashArray);
-    }
+    stroke(shape, style, 4);
     svg.appendChild(shape);
     return svg;
   }
@@ -263,6 +453,54 @@
     return item;
   }
 
+  function shareFilters() {
+    var params = new URLSearchParams();
+    overlays.forEach(function (overlay) {
+      Object.keys(overlay.filters).forEach(function (name) {
+        if (overlay.filters[name]) {
+          params.set(overlay.spec.name + "." + name, overlay.filters[name]);
+        }
+      });
+    });
+    var hash = params.toString();
+    // replaceState: choosing filters is not a step the Back button should undo one by one.
+    window.history.replaceState(null, "", window.location.pathname + window.location.search + (hash ? "#" + hash : ""));
+  }
+
+  // The filters of a layer, as labelled select boxes; a change reloads the layer.
+  function filterGroup(item, overlay) {
+    var spec = overlay.spec;
+    var group = L.DomUtil.create("fieldset", "qala-filters", item);
+    var legend = L.DomUtil.create("legend", "", group);
+    legend.textContent = strings.filters;
+    var context = L.DomUtil.create("span", "visually-hidden", legend);
+    context.textContent = " — " + spec.title;
+    spec.filters.forEach(function (filter) {
+      var row = L.DomUtil.create("div", "qala-filter", group);
+      var id = "qala-filter-" + spec.name + "-" + filter.name;
+      var label = L.DomUtil.create("label", "", row);
+      label.htmlFor = id;
+      label.textContent = filter.label;
+      var select = L.DomUtil.create("select", "", row);
+      select.id = id;
+      select.name = filter.name;
+      filter.choices.forEach(function (choice) {
+        var option = document.createElement("option");
+        option.value = choice[0];
+        option.textContent = choice[1];
+        select.appendChild(option);
+      });
+      select.value = overlay.filters[filter.name] || "";
+      select.addEventListener("change", function () {
+        overlay.filters[filter.name] = select.value;
+        overlay.loaded = null;
+        announce("");
+        shareFilters();
+        refresh();
+      });
+    });
+  }
+
   var LayerControl = L.Control.extend({
     options: {position: "topright"},
 
@@ -286,7 +524,7 @@
       overlays.forEach(function (overlay) {
         var spec = overlay.spec;
         var title = document.createDocumentFragment();
-        title.appendChild(swatch(spec.legend, spec.style));
+        title.appendChild(legendSwatch(spec, spec.style));
         title.appendChild(document.createTextNode(spec.title));
         var item = checkboxRow(list, "qala-layer-" + spec.name, title, overlay.on, function (checked) {
           overlay.on = checked;
@@ -297,11 +535,14 @@
         hint.id = "qala-layer-" + spec.name + "-hint";
         hint.textContent = strings.zoomInToSee;
         item.querySelector("input").setAttribute("aria-describedby", hint.id);
+        if (spec.filters && spec.filters.length) {
+          filterGroup(item, overlay);
+        }
         if (spec.variants.length) {
           var variants = L.DomUtil.create("ul", "qala-variants", item);
           spec.variants.forEach(function (variant) {
             var entry = L.DomUtil.create("li", "", variants);
-            entry.appendChild(swatch(spec.legend, Object.assign({}, spec.style, variant.style)));
+            entry.appendChild(legendSwatch(spec, Object.assign({}, spec.style, variant.style)));
             entry.appendChild(document.createTextNode(variant.title));
           });
         }

@@ -4,12 +4,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.gis.geos import LineString
 from playwright.sync_api import expect
 
 from tests.factories import (
     AUEZOV,
     DataSourceFactory,
     DistrictFactory,
+    RailwayFactory,
     RasterFactory,
     StreetFactory,
     WaterwayFactory,
@@ -21,8 +23,12 @@ pytestmark = pytest.mark.browser
 DISTRICTS = "path.qala-layer-districts"
 RIVERS = "path.qala-layer-waterways"
 MAIN_ROADS = "path.qala-layer-main_roads"
+RAILWAYS = "path.qala-layer-railways"
 RELIEF = ".leaflet-qala-raster-relief-pane img.qala-raster-relief"
 SRTM = "SRTM data courtesy of NASA/USGS"
+# A short straight line in the middle of the first view, away from the other features; not level,
+# for a line with an empty bounding box counts as hidden.
+TRAM_LINE = LineString((76.90, 43.253), (76.95, 43.255), srid=4326)
 
 
 @pytest.fixture
@@ -161,6 +167,30 @@ def test_a_phone_screen_shows_the_map_and_the_layer_control_without_scrolling_si
     panel = page.locator(".qala-layers").bounding_box()
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 375
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_every_matching_variant_styles_a_feature_in_order(page, live_server, almaty):
+    # A disused tram line: dashed as a disused line, then coloured as a tram line (the later variant).
+    RailwayFactory(kind="tram", in_use=False)
+    open_map(page, live_server)
+    railway = page.locator(RAILWAYS)
+    expect(railway).to_have_attribute("stroke-dasharray", "6 5")
+    expect(railway).to_have_attribute("stroke", "#8e24aa")
+
+
+def test_a_popup_names_the_variants_of_the_feature(page, live_server, almaty):
+    # A solid line, so that the click in its middle does not fall in a gap between dashes.
+    RailwayFactory(kind="tram", name_en="Tram 4", geom=TRAM_LINE.clone())
+    open_map(page, live_server)
+    page.locator(RAILWAYS).click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Tram 4")
+    expect(popup).to_contain_text("Tram line")
+
+
+def test_a_layer_without_filters_has_no_filter_group(page, live_server, almaty):
+    open_map(page, live_server)
+    expect(page.locator('[data-layer="districts"] .qala-filters')).to_have_count(0)
 
 
 @pytest.fixture

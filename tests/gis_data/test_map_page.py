@@ -99,3 +99,17 @@ def test_without_a_city_it_tells_the_admin_to_load_one(client):
     assert "manage.py gis_load_city" in content
     assert 'id="map-config"' not in content
     assert "leaflet.js" not in content
+
+
+def test_it_embeds_the_projects_layer_with_its_filters(client):
+    CityFactory()
+    projects = next(layer for layer in map_config(client.get("/"))["layers"] if layer["name"] == "projects")
+    assert [f["name"] for f in projects["filters"]] == ["category", "status", "district", "year"]
+    assert projects["link"] == "/projects/{id}/"
+
+
+def test_it_gives_the_map_the_words_of_the_filters_in_the_page_language(client):
+    CityFactory()
+    strings = map_config(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))["strings"]
+    assert strings["filters"] == "Filters"
+    assert strings["filterFailed"] == "These filters could not be applied."

@@ -4,12 +4,13 @@ import gzip
 import json
 
 import pytest
+from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from gis_data.models import District
-from gis_data.registry import Layer, Variant, parse_bbox, registry
+from gis_data.registry import NAME_ATTRIBUTES, Layer, Variant, parse_bbox, registry
 from tests.factories import AUEZOV, DistrictFactory, RailwayFactory, WaterwayFactory
 
 # A box around Almaly district that leaves Auezov district (south-west of it) outside.
@@ -348,3 +349,267 @@ def test_the_layer_list_includes_a_restricted_layer_for_the_allowed_user(client,
     client.force_login(urbanist)
     names = [layer["name"] for layer in client.get(reverse("gis_data:layer_list")).json()["layers"]]
     assert staff_layer.name in names
+
+
+# The extensions of a layer: variants from a table, aliases, filters, popups with links, images and directions.
+
+
+class DistrictFilterForm(forms.Form):
+    """A filter form as the registry expects one: fields, MAP_FIELDS and filter(queryset)."""
+
+    # Labels Django itself translates, so that the test does not wait for Qala's catalogues.
+    where = forms.ModelChoiceField(
+        label=gettext_lazy("Filter"),
+        queryset=District.objects.all(),
+        to_field_name="name",
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    q = forms.CharField(required=False)
+
+    MAP_FIELDS = ("where",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["where"].label_from_instance = lambda district: district.localized_name
+
+    def filter(self, queryset):
+        if self.cleaned_data.get("where"):
+            queryset = queryset.filter(pk=self.cleaned_data["where"].pk)
+        return queryset
+
+
+def district_variants():
+    """One variant per district row, as projects get one per category row."""
+    return tuple(Variant("name", d.name, d.name_en, {"color": "#123456"}) for d in District.objects.order_by("name"))
+
+
+@pytest.fixture
+def extended_layer():
+    """A districts layer using every extension, registered for one test."""
+    layer = registry.register(
+        Layer(
+            name="test_districts",
+            title="Test districts",
+            queryset=lambda: District.objects.all(),
+            legend="mixed",
+            style={"color": "#000000"},
+            attributes=("name", "title_en=name_en", "title_ru=name_ru", "source=source__key", "osm=osm_id"),
+            variants=district_variants,
+            filter_form=DistrictFilterForm,
+            label="title",
+            link="gis_data:layer_geojson",
+            link_attribute="source",
+            image="source",
+            direction="osm",
+        )
+    )
+    yield layer
+    registry.unregister(layer.name)
+
+
+def catalogue_entry(client, name, **headers):
+    layers = client.get(reverse("gis_data:layer_list"), **headers).json()["layers"]
+    return next(layer for layer in layers if layer["name"] == name)
+
+
+def layer(**options):
+    declaration = {"name": "x", "title": "x", "queryset": District.objects.all, "legend": "area", "style": {}}
+    return Layer(**(declaration | options))
+
+
+def test_a_layer_may_draw_points_lines_and_areas_with_a_mixed_legend():
+    assert layer(legend="mixed").legend == "mixed"
+
+
+@pytest.mark.django_db
+def test_callable_variants_follow_the_rows_of_a_table_on_every_request(client, extended_layer):
+    DistrictFactory()
+    assert [v["title"] for v in catalogue_entry(client, "test_districts")["variants"]] == ["Almaly District"]
+    DistrictFactory(name="Auezov", name_en="Auezov District", geom=AUEZOV.clone())
+    titles = [v["title"] for v in catalogue_entry(client, "test_districts")["variants"]]
+    assert titles == ["Almaly District", "Auezov District"]
+
+
+@pytest.mark.django_db
+def test_callable_variants_must_style_a_published_attribute():
+    broken = layer(variants=lambda: (Variant("kind", "park", "Park", {}),))
+    with pytest.raises(ImproperlyConfigured, match="variant"):
+        broken.current_variants()
+
+
+@pytest.mark.django_db
+def test_callable_variants_may_not_use_unknown_style_keys():
+    broken = layer(variants=lambda: (Variant("name", "Almaly", "Almaly", {"colour": "red"}),))
+    with pytest.raises(ImproperlyConfigured, match="style"):
+        broken.current_variants()
+
+
+@pytest.mark.django_db
+def test_an_alias_publishes_a_field_under_a_readable_name(client, extended_layer):
+    DistrictFactory()
+    properties = json.loads(client.get(geojson_url("test_districts")).content)["features"][0]["properties"]
+    assert properties["title_en"] == "Almaly District"
+    assert properties["title_ru"] == "Алмалинский район"
+
+
+@pytest.mark.django_db
+def test_an_alias_may_follow_a_relation(client, extended_layer):
+    DistrictFactory()
+    properties = json.loads(client.get(geojson_url("test_districts")).content)["features"][0]["properties"]
+    assert properties["source"] == "districts"
+    assert "source__key" not in properties
+
+
+@pytest.mark.parametrize("attribute", ["Bad Name=name", "title=", "title=name en", "=name"])
+def test_an_attribute_that_is_no_field_or_alias_is_refused(attribute):
+    with pytest.raises(ImproperlyConfigured, match="attribute"):
+        layer(attributes=("name", attribute))
+
+
+def test_an_attribute_name_published_twice_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="twice"):
+        layer(attributes=("name", "name=name_en"))
+
+
+def test_an_attribute_may_not_be_called_id_which_is_the_feature_id():
+    with pytest.raises(ImproperlyConfigured, match="reserved"):
+        layer(attributes=("name", "id=osm_id"))
+
+
+def test_the_label_must_name_published_attributes():
+    with pytest.raises(ImproperlyConfigured, match="label"):
+        layer(label="title")
+
+
+@pytest.mark.parametrize("role", ["link_attribute", "image", "direction"])
+def test_a_popup_or_direction_attribute_must_be_published(role):
+    with pytest.raises(ImproperlyConfigured, match=role):
+        layer(**{role: "kind", "link": "gis_data:layer_geojson"})
+
+
+def test_a_link_attribute_needs_a_link():
+    with pytest.raises(ImproperlyConfigured, match="link"):
+        layer(attributes=(*NAME_ATTRIBUTES, "osm=osm_id"), link_attribute="osm")
+
+
+def test_a_filter_form_needs_a_filter_method():
+    with pytest.raises(ImproperlyConfigured, match="filter"):
+        layer(filter_form=forms.Form)
+
+
+def test_the_map_fields_of_a_filter_form_must_be_its_fields():
+    class Unknown(DistrictFilterForm):
+        MAP_FIELDS = ("where", "when")
+
+    with pytest.raises(ImproperlyConfigured, match="when"):
+        layer(filter_form=Unknown)
+
+
+@pytest.mark.django_db
+def test_the_catalogue_publishes_the_label_the_link_template_the_image_and_the_direction(client, extended_layer):
+    entry = catalogue_entry(client, "test_districts")
+    assert entry["label"] == "title"
+    assert entry["link"] == "/layers/{source}.geojson"
+    assert entry["image"] == "/media/{source}"
+    assert entry["direction"] == "osm"
+
+
+@pytest.mark.django_db
+def test_a_link_without_a_link_attribute_uses_the_feature_id(client):
+    registry.register(layer(name="linked", link="projects:detail"))
+    try:
+        assert catalogue_entry(client, "linked")["link"] == "/projects/{id}/"
+    finally:
+        registry.unregister("linked")
+
+
+@pytest.mark.django_db
+def test_a_layer_without_extensions_publishes_empty_ones(client):
+    entry = catalogue_entry(client, "districts")
+    assert (entry["label"], entry["link"], entry["image"], entry["direction"], entry["filters"]) == (
+        "name",
+        "",
+        "",
+        "",
+        [],
+    )
+
+
+@pytest.mark.django_db
+def test_the_catalogue_lists_only_the_map_fields_of_the_filter_form(client, extended_layer):
+    DistrictFactory()
+    [where] = catalogue_entry(client, "test_districts")["filters"]
+    assert where == {"name": "where", "label": "Filter", "choices": [["", "All"], ["Almaly", "Almaly District"]]}
+
+
+@pytest.mark.django_db
+def test_the_catalogue_gives_the_filters_in_the_request_language(client, extended_layer):
+    DistrictFactory()
+    with override("ru"):
+        label, everything = str(gettext_lazy("Filter")), str(gettext_lazy("All"))
+    [where] = catalogue_entry(client, "test_districts", HTTP_ACCEPT_LANGUAGE="ru")["filters"]
+    assert label != "Filter"
+    assert where["label"] == label
+    assert where["choices"] == [["", everything], ["Almaly", "Алмалинский район"]]
+
+
+@pytest.mark.django_db
+def test_a_filter_narrows_the_geojson(client, extended_layer):
+    DistrictFactory()
+    auezov = DistrictFactory(name="Auezov", geom=AUEZOV.clone())
+    data = json.loads(client.get(geojson_url("test_districts"), {"where": "Auezov"}).content)
+    assert [feature["id"] for feature in data["features"]] == [auezov.pk]
+
+
+@pytest.mark.django_db
+def test_filters_apply_together_with_the_bbox(client, extended_layer):
+    DistrictFactory()
+    DistrictFactory(name="Auezov", geom=AUEZOV.clone())
+    data = json.loads(client.get(geojson_url("test_districts"), {"where": "Auezov", "bbox": ALMALY_BBOX}).content)
+    assert data["features"] == []
+
+
+@pytest.mark.django_db
+def test_an_empty_filter_filters_nothing(client, extended_layer):
+    DistrictFactory()
+    DistrictFactory(name="Auezov", geom=AUEZOV.clone())
+    data = json.loads(client.get(geojson_url("test_districts"), {"where": ""}).content)
+    assert len(data["features"]) == 2
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_value_is_a_400_naming_the_field_and_the_problem(client, extended_layer):
+    DistrictFactory()
+    response = client.get(geojson_url("test_districts"), {"where": "Atlantis"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"] == "Some filters are not valid."
+    assert body["fields"] == {"where": ["Select a valid choice. That choice is not one of the available choices."]}
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_value_is_explained_in_the_request_language(client, extended_layer):
+    DistrictFactory()
+    response = client.get(geojson_url("test_districts"), {"where": "Atlantis"}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.json()["fields"]["where"] == [
+        "Выберите корректный вариант. Вашего варианта нет среди допустимых значений."
+    ]
+
+
+@pytest.mark.django_db
+def test_filtered_answers_have_their_own_etag_and_stay_public(client, extended_layer):
+    DistrictFactory()
+    DistrictFactory(name="Auezov", geom=AUEZOV.clone())
+    everything = client.get(geojson_url("test_districts"))
+    filtered = client.get(geojson_url("test_districts"), {"where": "Auezov"})
+    assert filtered["ETag"] != everything["ETag"]
+    assert {part.strip() for part in filtered["Cache-Control"].split(",")} == {"public", "max-age=300"}
+
+
+@pytest.mark.django_db
+def test_without_filter_parameters_the_filter_form_costs_no_query(client, extended_layer, django_assert_num_queries):
+    DistrictFactory()
+    with django_assert_num_queries(1):
+        client.get(geojson_url("test_districts"), {"bbox": "76,43,77,44"})
