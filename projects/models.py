@@ -8,22 +8,41 @@ an urbanist can see who changed what and restore an earlier version.
 """
 
 import datetime
+import math
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
+from django.db import connection
 from django.db.models import F, Q
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gis_data.geometry import SRID
-from gis_data.models import District, localized
+from gis_data.geometry import SRID, GeometryRuleError, GeometryRules, check_geometry, rules_for_city
+from gis_data.models import District
+from gis_data.packs import current_city
 
 # The geometry of a project: a point, a line or a polygon, or several of one kind.
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+
+
+def in_language(obj: object, field: str) -> str:
+    """``field_<language>`` in the reader's language, else whichever of English, Russian, Kazakh was given.
+
+    (gis_data's ``localized`` falls back to the plain ``field``, which here is
+    the property asking, and a project may have a title in Kazakh only.)
+    """
+    language = (translation.get_language() or "en")[:2]
+    for code in (language, "en", "ru", "kk"):
+        value = getattr(obj, f"{field}_{code}", "")
+        if value:
+            return value
+    return ""
 
 
 class Measure(models.TextChoices):
@@ -60,7 +79,7 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        return localized(self, "name")
+        return in_language(self, "name")
 
     @property
     def geometry_types(self) -> tuple[str, ...]:
@@ -73,6 +92,44 @@ MEASURE_GEOMETRY_TYPES = {
     Measure.AREA: ("Polygon", "MultiPolygon"),
     Measure.COUNT: GEOMETRY_TYPES,
 }
+
+
+# What a category counted in metres must be drawn as, said in words a mapper understands.
+MEASURE_SHAPE_MESSAGES = {
+    Measure.LENGTH: _("A %(category)s project is counted in kilometres: draw it as a line."),
+    Measure.AREA: _("A %(category)s project is counted in square metres: draw it as a polygon."),
+}
+
+
+def measure_sql(geometry: str, metric_srid: int | None) -> tuple[str, str]:
+    """SQL for the length (m) and the area (m²) of ``geometry``, an SQL expression of an SRID 4326 geometry.
+
+    Measured in the city's metric spatial reference (its UTM zone), or on the
+    spheroid through geography when no city is loaded; never in degrees.
+    ST_Length of a polygon and ST_Area of a line are 0.
+    """
+    # int(): nothing but a number reaches the SQL.
+    measured = f"({geometry})::geography" if metric_srid is None else f"ST_Transform({geometry}, {int(metric_srid)})"
+    return f"ST_Length({measured})", f"ST_Area({measured})"
+
+
+def city_metric_srid() -> int | None:
+    """The metric spatial reference of the loaded city, or None (measure on the spheroid)."""
+    city = current_city()
+    return city.metric_srid if city is not None else None
+
+
+def measure_geometry(geom, srid: int | None) -> tuple[float | None, float | None]:
+    """``(length_m, area_m2)`` of a geometry in one PostGIS query: a length for lines, an area for polygons."""
+    length, area = measure_sql("g", srid)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CASE WHEN ST_Dimension(g) = 1 THEN {length} END, "  # noqa: S608 (no user input in the SQL)
+            f"CASE WHEN ST_Dimension(g) = 2 THEN {area} END "
+            "FROM (SELECT ST_Transform(ST_GeomFromWKB(%s, %s), 4326) AS g) AS project",
+            [bytes(geom.wkb), geom.srid or SRID],
+        )
+        return cursor.fetchone()
 
 
 class Status(models.TextChoices):
@@ -112,8 +169,8 @@ class ProjectQuerySet(models.QuerySet):
         A project's span runs from its actual start (else its planned start) to
         its actual end (else its planned end); a missing end leaves it open.
         """
-        begins = models.functions.Coalesce("actual_start", "planned_start")
-        ends = models.functions.Coalesce("actual_end", "planned_end")
+        begins = Coalesce("actual_start", "planned_start")
+        ends = Coalesce("actual_end", "planned_end")
         return (
             self.exclude(status=Status.CANCELLED)
             .alias(span_start=begins, span_end=ends)
@@ -122,13 +179,23 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def near(self, point, metres: float) -> "ProjectQuerySet":
-        """Projects within ``metres`` of ``point``, nearest first, with their ``distance`` (a Distance)."""
+        """Projects within ``metres`` of ``point`` (any geometry), nearest first, with their ``distance`` (a Distance).
+
+        Measured on the spheroid (geography). A first filter in degrees, wide
+        enough at the geometry's latitude, lets the geometry's spatial index
+        narrow the search before the exact distances are computed.
+        """
         from django.contrib.gis.db.models.functions import Distance
         from django.contrib.gis.measure import D
 
+        _west, south, _east, north = point.extent
+        # A degree of longitude is shortest at the highest latitude: the widest box in degrees is there.
+        shortest_degree = 111_320 * max(math.cos(math.radians(max(abs(south), abs(north)))), 0.01)
         return (
-            self.filter(geom__dwithin=(point, D(m=metres)))
-            .annotate(distance=Distance("geom", point))
+            self.filter(geom__dwithin=(point, metres / shortest_degree))
+            .alias(geography=Cast("geom", models.GeometryField(geography=True, srid=SRID)))
+            .filter(geography__dwithin=(point, D(m=metres)))
+            .annotate(distance=Distance("geography", point))
             .order_by("distance", "pk")
         )
 
@@ -155,7 +222,7 @@ class Project(models.Model):
     department = models.CharField(_("responsible department"), max_length=200, blank=True)
     contractor = models.CharField(_("contractor"), max_length=200, blank=True)
 
-    # Derived from the geometry on every save (see update_metrics); never edited by hand.
+    # Derived from the geometry on every save (see save and services.refresh_derived); never edited by hand.
     districts = models.ManyToManyField(District, blank=True, editable=False, verbose_name=_("districts"))
     length_m = models.FloatField(_("length (m)"), null=True, blank=True, editable=False)
     area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True, editable=False)
@@ -202,25 +269,61 @@ class Project(models.Model):
 
     @property
     def title(self) -> str:
-        return localized(self, "title")
+        return in_language(self, "title")
 
     @property
     def description(self) -> str:
-        return localized(self, "description")
+        return in_language(self, "description")
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        """The statuses this project may move to next (see TRANSITIONS)."""
+        return TRANSITIONS.get(self.status, ())
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, deriving length, area and districts from the geometry unless ``update_fields`` leaves it out."""
+        update_fields = kwargs.get("update_fields")
+        derive = update_fields is None or "geom" in update_fields
+        if derive:
+            self.length_m, self.area_m2 = measure_geometry(self.geom, city_metric_srid())
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "length_m", "area_m2"}
+        super().save(*args, **kwargs)
+        if derive:
+            self.districts.set(District.objects.filter(geom__intersects=self.geom))
+
+    def geometry_rules(self) -> GeometryRules:
+        """The geometry rules of this project's category, inside the loaded city's extent when there is one."""
+        city = current_city()
+        types = self.category.geometry_types
+        return rules_for_city(city, types) if city is not None else GeometryRules(allowed_types=types)
 
     def clean(self) -> None:
         errors = {}
         if not (self.title_kk or self.title_ru or self.title_en):
             errors["title_en"] = _("Give the project a title in at least one language.")
+        if self.geom is not None and self.category_id is not None:
+            try:
+                # The checked geometry replaces the input: it may have been repaired or made a Multi type.
+                self.geom = check_geometry(self.geom, self.geometry_rules()).geometry
+            except GeometryRuleError as error:
+                errors["geom"] = self._geometry_error(error)
         for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
             first, last = getattr(self, start), getattr(self, end)
             if first and last and last < first:
                 errors[end] = _("The end date is before the start date.")
         if errors:
             raise ValidationError(errors)
+
+    def _geometry_error(self, error: GeometryRuleError) -> ValidationError:
+        # "A LineString is not allowed here" says less than what the category needs and why.
+        message = MEASURE_SHAPE_MESSAGES.get(self.category.measure)
+        if error.code == "type" and message is not None:
+            return ValidationError(message, code="type", params={"category": self.category.name})
+        return error
 
 
 class StatusChange(models.Model):
