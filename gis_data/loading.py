@@ -43,6 +43,7 @@ from gis_data.models import (
     Waterway,
 )
 from gis_data.packs import CityPack, LayerSpec, PackError, Source, read_manifest
+from gis_data.signals import city_pack_loaded
 
 WATERWAY_KINDS = {kind for kind, _label in Waterway.KINDS}
 RAILWAY_KINDS = {kind for kind, _label in Railway.KINDS}
@@ -447,6 +448,8 @@ def load_city_pack(path: Path | str | None = None, *, if_changed: bool = False) 
         if "dem" in pack.layers:
             spec = pack.layers["dem"]
             report.layers.append(register_dem(pack, spec, data_sources[spec.source.key]))
+        # Derived data of other apps (a project's districts) follows the new reference layers.
+        city_pack_loaded.send(sender=load_city_pack, city=city)
         city.manifest_sha256 = fingerprint
         city.loaded_at = now
         city.save(update_fields=["manifest_sha256", "loaded_at"])
