@@ -1,31 +1,451 @@
-"""What urbanists edit: projects drawn on the web map, their status, photos and history."""
+"""What urbanists edit: projects drawn on the web map, their status, photos and history.
 
+Every view here needs a logged-in user with the project permissions of the
+urbanist role (accounts.roles); anyone else is shown a page that says why,
+with status 403. Writes that touch several records go through
+projects.services and photos.services.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gis_data.models import City
+from gis_data.packs import current_city
+from photos.forms import PhotoEditForm, PhotoUploadForm
+from photos.models import Photo
+from photos.services import delete_photo
+from projects import services
+from projects.forms import ProjectForm, StatusChangeForm
+from projects.models import TRANSITIONS, Category, Project, Status
+
+View = Callable[..., HttpResponse]
+
+# The fields of a project that its history compares, in the order of the form.
+HISTORY_FIELDS = (
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "description_kk",
+    "description_ru",
+    "description_en",
+    "category",
+    "geom",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "budget",
+    "department",
+    "contractor",
+    "is_published",
+)
 
 
+def editor_view(*permissions: str) -> Callable[[View], View]:
+    """Log-in first (anonymous visitors go to the log-in page); then every permission, or a 403 page."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perms(permissions):
+                return render(request, "projects/forbidden.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def add_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its fields where it names them, else on the whole form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# The editor page -------------------------------------------------------------------------------------------
+
+
+def geoman_strings() -> dict[str, dict[str, str]]:
+    """Leaflet-Geoman's texts in the page's language (its own catalogue has no Kazakh)."""
+    return {
+        "tooltips": {
+            "placeMarker": _("Click to place a point"),
+            "placeMarkerTouch": _("Tap the map to place a point"),
+            "firstVertex": _("Click to place the first vertex"),
+            "continueLine": _("Click to continue drawing"),
+            "finishLine": _("Click the last vertex to finish the line"),
+            "finishPoly": _("Click the first vertex to finish the polygon"),
+            "finishRect": _("Click to finish the rectangle"),
+        },
+        "actions": {
+            "finish": _("Finish"),
+            "cancel": _("Cancel"),
+            "removeLastVertex": _("Remove the last vertex"),
+        },
+        "buttonTitles": {
+            "drawMarkerButton": _("Draw a point"),
+            "drawPolyButton": _("Draw a polygon"),
+            "drawLineButton": _("Draw a line"),
+            "drawRectButton": _("Draw a rectangle"),
+            "editButton": _("Edit the vertices"),
+            "dragButton": _("Move a shape"),
+            "deleteButton": _("Remove a shape"),
+        },
+    }
+
+
+def editor_config(city: City | None) -> dict[str, Any]:
+    """What static/js/project_editor.js needs, embedded in the page as JSON (no URL or text in the script)."""
+    if city is not None:
+        west, south, east, north = city.extent.extent
+        view = {"center": [city.center.y, city.center.x], "zoom": city.default_zoom}
+        bounds = [[south, west], [north, east]]
+    else:
+        view, bounds = {"center": [0, 0], "zoom": 2}, None
+    return {
+        **view,
+        "bounds": bounds,
+        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "districts": reverse("gis_data:layer_geojson", args=["districts"]),
+        "categories": {str(category.pk): list(category.geometry_types) for category in Category.objects.all()},
+        "geoman": geoman_strings(),
+        "strings": {
+            "zoomIn": _("Zoom in"),
+            "zoomOut": _("Zoom out"),
+            "drawPoints": _("Draw one or more points."),
+            "drawLines": _("Draw one or more lines."),
+            "drawPolygons": _("Draw one or more polygons."),
+            "drawAny": _("Draw points, lines or polygons; a project's shapes are all of one kind."),
+            "updated": _("The geometry was updated."),
+            "emptied": _("The geometry is empty: draw the project on the map."),
+            "replaced": _("A project's shapes are all of one kind: the shapes of another kind were removed."),
+            "unreadable": _("This GeoJSON cannot be read; the map shows the last geometry that could."),
+            "districtsFailed": _("The districts could not be loaded."),
+        },
+    }
+
+
+def render_editor(request: HttpRequest, form: ProjectForm, project: Project | None) -> HttpResponse:
+    city = current_city()
+    context = {"form": form, "project": project, "editor_config": editor_config(city), "active": "edit"}
+    return render(request, "projects/edit.html", context)
+
+
+def tell_repair(request: HttpRequest, form: ProjectForm) -> None:
+    if form.repair_reason:
+        messages.warning(request, _("The geometry was repaired: %(reason)s") % {"reason": form.repair_reason})
+
+
+@editor_view("projects.add_project")
+@require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    form = ProjectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(form.save(commit=False), user=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            tell_repair(request, form)
+            messages.success(request, _("The project “%(title)s” was created.") % {"title": project.title})
+            return redirect("projects:edit", pk=project.pk)
+    return render_editor(request, form, None)
 
 
+@editor_view("projects.change_project")
+@require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    project = get_object_or_404(Project, pk=pk)
+    # The form works on its own copy: a refused form leaves ``project`` (the heading, the tabs) as saved.
+    form = ProjectForm(request.POST if request.method == "POST" else None, instance=Project.objects.get(pk=project.pk))
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            # The history middleware records who; Project.save derives the districts, length and area.
+            form.save()
+            tell_repair(request, form)
+            messages.success(request, _("The changes were saved."))
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect("projects:edit", pk=project.pk)
+    return render_editor(request, form, project)
 
 
+# Status and publication ------------------------------------------------------------------------------------
+
+
+@editor_view("projects.change_project", "projects.add_statuschange")
+@require_http_methods(["GET", "POST"])
 def project_status(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    project = get_object_or_404(Project, pk=pk)
+    final = not TRANSITIONS.get(project.status)
+    form = StatusChangeForm(request.POST if request.method == "POST" else None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(
+                project,
+                form.cleaned_data["status"],
+                date=form.cleaned_data["date"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            project.refresh_from_db()
+            messages.success(request, _("The project is now “%(status)s”.") % {"status": project.get_status_display()})
+            return redirect("projects:status", pk=project.pk)
+    context = {
+        "project": project,
+        "form": form,
+        "final": final,
+        "timeline": project.status_changes.select_related("changed_by"),
+        "active": "status",
+    }
+    return render(request, "projects/status.html", context)
 
 
+@editor_view("projects.change_project")
+@require_POST
 def project_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    project = get_object_or_404(Project, pk=pk)
+    published = request.POST.get("published") == "1"
+    services.set_published(project, published, user=request.user)
+    if published:
+        messages.success(request, _("The project is published: everyone can see it."))
+    else:
+        messages.success(request, _("The project is unpublished: only editors can see it."))
+    return redirect("projects:edit", pk=project.pk)
 
 
+# Photos ----------------------------------------------------------------------------------------------------
+
+
+def photo_forms(project: Project, city: City | None, bound: tuple[int, Form] | None = None) -> list[tuple[Photo, Form]]:
+    """Each photo of the project with its edit form; ``bound`` replaces one of them by a form sent back."""
+    rows = []
+    for photo in Photo.objects.of(project).select_related("pair"):
+        if bound is not None and bound[0] == photo.pk:
+            form = bound[1]
+        else:
+            form = PhotoEditForm(instance=photo, city=city, prefix=f"photo-{photo.pk}")
+        rows.append((photo, form))
+    return rows
+
+
+@editor_view("projects.change_project", "photos.view_photo")
+@require_http_methods(["GET", "POST"])
 def project_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """The project's photos: upload, edit one (phase, pair, caption, ...), delete one after a confirmation.
+
+    One URL serves them all; a POST says what it does in ``action``.
+    """
+    project = get_object_or_404(Project, pk=pk)
+    city = current_city()
+    upload_form = PhotoUploadForm(city=city)
+    bound: tuple[int, Form] | None = None
+    action = request.POST.get("action")
+
+    if request.method == "POST" and action == "upload":
+        if not request.user.has_perm("photos.add_photo"):
+            return render(request, "projects/forbidden.html", status=403)
+        upload_form = PhotoUploadForm(request.POST, request.FILES, city=city)
+        if upload_form.is_valid():
+            try:
+                upload_form.save(owner=project, user=request.user)
+            except ValidationError as error:
+                add_errors(upload_form, error)
+            else:
+                messages.success(request, _("The photo was added."))
+                return redirect("projects:photos", pk=project.pk)
+
+    elif request.method == "POST" and action in ("edit", "delete"):
+        photo_id = request.POST.get("photo", "")
+        photo = get_object_or_404(Photo.objects.of(project), pk=int(photo_id) if photo_id.isdigit() else 0)
+        if not request.user.has_perm(f"photos.{'change' if action == 'edit' else 'delete'}_photo"):
+            return render(request, "projects/forbidden.html", status=403)
+        if action == "delete":
+            delete_photo(photo)
+            messages.success(request, _("The photo was deleted."))
+            return redirect("projects:photos", pk=project.pk)
+        form = PhotoEditForm(request.POST, instance=photo, city=city, prefix=f"photo-{photo.pk}")
+        if form.is_valid():
+            try:
+                form.save()
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("The photo was saved."))
+                return redirect(f"{reverse('projects:photos', args=[project.pk])}#photo-{photo.pk}")
+        bound = (photo.pk, form)
+
+    elif request.method == "POST":
+        messages.error(request, _("The form was not understood; nothing was changed."))
+        return redirect("projects:photos", pk=project.pk)
+
+    # ?delete=<id> asks for a confirmation before the POST that deletes.
+    confirm_delete = None
+    if request.method == "GET" and request.GET.get("delete", "").isdigit():
+        confirm_delete = Photo.objects.of(project).filter(pk=request.GET["delete"]).first()
+
+    context = {
+        "project": project,
+        "upload_form": upload_form,
+        "photos": photo_forms(project, city, bound),
+        "confirm_delete": confirm_delete,
+        "active": "photos",
+    }
+    return render(request, "projects/photos.html", context)
 
 
+# History ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """One field of a project as it was and as it became, written for people."""
+
+    label: str
+    old: str
+    new: str
+    is_geometry: bool = False
+
+
+@dataclass
+class HistoryEntry:
+    record: Any
+    kind: str
+    changes: list[Change]
+    is_current: bool
+
+
+def geometry_summary(geometry: GEOSGeometry | None, city: City | None) -> str:
+    """A geometry in words: its length or area in metres (in the city's metric SRID), or its points, and vertices."""
+    if geometry is None or geometry.empty:
+        return "—"
+    vertices = ngettext("%(count)s vertex", "%(count)s vertices", geometry.num_coords) % {
+        "count": number_format(geometry.num_coords, force_grouping=True)
+    }
+    if geometry.dims == 0:
+        return ngettext("%(count)s point", "%(count)s points", geometry.num_geom) % {"count": geometry.num_geom}
+    if city is None:
+        return vertices
+    metric = geometry.transform(city.metric_srid, clone=True)
+    if geometry.dims == 1:
+        size = _("%(length)s m") % {"length": number_format(round(metric.length), force_grouping=True)}
+    else:
+        size = _("%(area)s m²") % {"area": number_format(round(metric.area), force_grouping=True)}
+    return f"{size}, {vertices}"
+
+
+def display_value(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field == "status":
+        return str(Status(value).label) if value in Status.values else str(value)
+    if isinstance(value, date):
+        return date_format(value)
+    if isinstance(value, Decimal | int | float):
+        return number_format(value, force_grouping=True)
+    if isinstance(value, Model) or hasattr(value, "pk"):
+        return str(value)
+    return Truncator(str(value)).chars(120)
+
+
+def describe_changes(new: Any, old: Any, city: City | None) -> list[Change]:
+    """What differs between two historical records of a project, field by field, in the form's order."""
+    delta = new.diff_against(old, included_fields=HISTORY_FIELDS, foreign_keys_are_objs=True)
+    by_field = {change.field: change for change in delta.changes}
+    changes = []
+    for field in HISTORY_FIELDS:
+        if field not in by_field:
+            continue
+        change = by_field[field]
+        label = str(Project._meta.get_field(field).verbose_name)
+        label = label[:1].upper() + label[1:]
+        if field == "geom":
+            old_text, new_text = geometry_summary(change.old, city), geometry_summary(change.new, city)
+            changes.append(Change(label, old_text, new_text, is_geometry=True))
+        else:
+            changes.append(Change(label, display_value(field, change.old), display_value(field, change.new)))
+    return changes
+
+
+HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@editor_view("projects.view_historicalproject")
+@require_http_methods(["GET"])
 def project_history(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    project = get_object_or_404(Project, pk=pk)
+    city = current_city()
+    records = list(project.history.select_related("history_user", "category").order_by("-history_date", "-history_id"))
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = describe_changes(record, older, city) if older is not None else []
+        entries.append(HistoryEntry(record, HISTORY_KINDS.get(record.history_type, ""), changes, index == 0))
+    context = {
+        "project": project,
+        "entries": entries,
+        "can_restore": request.user.has_perm("projects.change_project"),
+        "active": "history",
+    }
+    return render(request, "projects/history.html", context)
 
 
+@editor_view("projects.change_project", "projects.view_historicalproject")
+@require_http_methods(["GET", "POST"])
 def project_restore(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
-    raise NotImplementedError
+    project = get_object_or_404(Project, pk=pk)
+    record = get_object_or_404(project.history.select_related("history_user"), history_id=history_id)
+    current = project.history.order_by("-history_date", "-history_id").first()
+    if request.method == "POST":
+        try:
+            services.restore_version(project, record.history_id, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("projects:history", pk=project.pk)
+        messages.success(
+            request,
+            _("The version of %(date)s was restored.")
+            % {"date": date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")},
+        )
+        return redirect("projects:history", pk=project.pk)
+    is_current = current is not None and current.history_id == record.history_id
+    changes = [] if is_current or current is None else describe_changes(record, current, current_city())
+    context = {
+        "project": project,
+        "record": record,
+        "changes": changes,
+        "is_current": is_current,
+        "active": "history",
+    }
+    return render(request, "projects/restore.html", context)
