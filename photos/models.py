@@ -12,7 +12,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator
+from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from gis_data.geometry import SRID
@@ -92,3 +95,21 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption or f"{self._meta.verbose_name} {self.pk}"
+
+
+@receiver(post_delete, sender=Photo)
+def delete_photo_files(sender: type[Photo], instance: Photo, using: str, **kwargs) -> None:
+    """Remove a deleted photo's image and thumbnail once the deletion is committed.
+
+    A signal, not a step in photos.services.delete_photo: photos are also
+    deleted with their owner (the owner's GenericRelation) and in the admin.
+    After the commit, so a rolled-back deletion keeps its files.
+    """
+    names = [file.name for file in (instance.image, instance.thumbnail) if file and file.name]
+    storage = instance.image.storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files, using=using)

@@ -344,3 +344,33 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     geom = factory.LazyFunction(lambda: ARBAT.clone())
     status = "planned"
     is_published = True
+
+
+# Photos: real image files, stored the way photos.services stores an upload (re-encoded, EXIF read and stripped).
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402 (appended section)
+
+from photos.models import Photo  # noqa: E402 (appended section)
+from tests.photo_files import arbat_jpeg  # noqa: E402 (appended section)
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A photo of a project on Arbat, taken on 1 May 2017 looking east (from the JPEG's EXIF).
+
+    Created through photos.services.add_photo, so its files are real; ``owner=`` any record, ``content=``
+    other image bytes (tests.photo_files), and any add_photo argument (``phase="before"``, ``caption=``...).
+    Created only: there is no unsaved photo without its files.
+    """
+
+    class Meta:
+        model = Photo
+
+    owner = factory.SubFactory(ProjectFactory)
+    content = factory.LazyFunction(arbat_jpeg)
+
+    @classmethod
+    def _create(cls, model_class, owner, content, uploaded_by=None, **kwargs):
+        from photos.services import add_photo
+
+        upload = SimpleUploadedFile("photo.jpg", content, content_type="image/jpeg")
+        return add_photo(owner, upload, user=uploaded_by, **kwargs)
