@@ -56,3 +56,13 @@ def test_the_database_has_postgis():
     with connection.cursor() as cursor:
         cursor.execute("SELECT postgis_lib_version()")
         assert cursor.fetchone()[0].startswith("3.")
+
+
+def test_kazakh_pages_group_thousands_with_a_space_and_write_decimals_with_a_comma():
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("kk"):
+        assert formats.number_format(1234567.5, decimal_pos=1, force_grouping=True) == "1\xa0234\xa0567,5"
+        assert formats.date_format(datetime.date(2026, 11, 21)) == "21.11.2026"
