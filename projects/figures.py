@@ -78,12 +78,17 @@ def _figure_sql(key: str, geometry: str, counted: str, srid: int | None) -> tupl
     return f"COALESCE(SUM({area}) FILTER (WHERE c.slug = %s), 0)", [slug]
 
 
-def yearly_figures(*, by_district: bool = False) -> list[FigureRow]:
+def yearly_figures(*, by_district: bool = False, district: District | None = None) -> list[FigureRow]:
     """The figures per year, newest first; with ``by_district``, per year and district (by name).
 
     Counted: published projects whose status is completed, in the year of their
-    actual end. By district, only districts with something to count get a row.
+    actual end. By district, only districts with something to count get a row;
+    ``district`` limits them to one (the intersections are then computed for it alone).
     """
+    by_district = by_district or district is not None
+    district_filter, district_params = "", []
+    if district is not None:
+        district_filter, district_params = " AND d.id = %s", [district.pk]
     if by_district:
         # The part of the project inside the district; the district holding its point on surface counts it.
         # Most projects lie inside one district: the intersection, costly on detailed boundaries, is only
@@ -105,11 +110,10 @@ def yearly_figures(*, by_district: bool = False) -> list[FigureRow]:
         f"SELECT EXTRACT(year FROM p.actual_end)::integer AS year, {district_column} AS district, "  # noqa: S608
         + ", ".join(aggregates)
         + f" FROM {Project._meta.db_table} p JOIN {Category._meta.db_table} c ON c.id = p.category_id {district_join}"
-        " WHERE p.is_published AND p.status = %s AND p.actual_end IS NOT NULL"
-        " GROUP BY 1, 2"
+        " WHERE p.is_published AND p.status = %s AND p.actual_end IS NOT NULL" + district_filter + " GROUP BY 1, 2"
     )
     with connection.cursor() as cursor:
-        cursor.execute(query, [*params, Status.COMPLETED])
+        cursor.execute(query, [*params, Status.COMPLETED, *district_params])
         results = cursor.fetchall()
     districts = District.objects.in_bulk({row[1] for row in results if row[1] is not None})
     rows = []

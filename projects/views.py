@@ -356,13 +356,7 @@ class FiguresForm(forms.Form):
 
 def figure_rows(district: District | None) -> list[FigureRow]:
     """The yearly figures of the city, or of one district, oldest year first (as a chart reads)."""
-    if district is None:
-        rows = figures.yearly_figures(by_district=False)
-    else:
-        rows = [
-            row for row in figures.yearly_figures(by_district=True) if row.district and row.district.pk == district.pk
-        ]
-    return sorted(rows, key=lambda row: row.year)
+    return sorted(figures.yearly_figures(district=district), key=lambda row: row.year)
 
 
 def figure_value(key: str, value: float) -> float:
