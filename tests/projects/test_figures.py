@@ -138,6 +138,17 @@ def test_the_district_figures_split_lines_and_polygons_and_count_where_the_point
     assert figures(rows[3])["completed"] == 1
 
 
+def test_the_figures_of_one_district_are_its_rows_of_the_district_figures(projects, districts):
+    west, east = districts
+
+    rows = yearly_figures(district=west)
+
+    assert [(row.year, row.district) for row in rows] == [(2023, west), (2021, west)]
+    assert [row.values() for row in rows] == [
+        row.values() for row in yearly_figures(by_district=True) if row.district == west
+    ]
+
+
 def test_the_district_counts_add_up_to_the_city_counts(projects):
     city = {row.year: figures(row) for row in yearly_figures()}
     by_district = yearly_figures(by_district=True)
