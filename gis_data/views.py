@@ -95,6 +95,25 @@ def layer_catalogue(request: HttpRequest, city: City | None) -> list[dict[str, A
     ]
 
 
+# The reference layers under the small maps of other pages (a project's map, the editor), in drawing order.
+CONTEXT_LAYERS = ("green_areas", "waterways", "streets", "main_roads")
+
+
+def reference_layers(request: HttpRequest, names: tuple[str, ...] = CONTEXT_LAYERS) -> list[dict[str, Any]]:
+    """What static/js/reference_layers.js needs to draw ``names`` under a page's map: URL, style, zooms."""
+    layers = [layer for name in names if (layer := registry.get(name)) is not None and layer.visible_to(request.user)]
+    return [
+        {
+            "name": layer.name,
+            "geojson": reverse("gis_data:layer_geojson", args=[layer.name]),
+            "style": dict(layer.style),
+            "min_zoom": layer.min_zoom,
+            "max_zoom": layer.max_zoom,
+        }
+        for layer in layers
+    ]
+
+
 def raster_catalogue(city: City) -> list[dict[str, Any]]:
     """The city's rasters the map draws as image overlays under the vector layers: the relief of its DEM."""
     rasters = Raster.objects.filter(source__city=city, kind="dem", srid__in=MAP_RASTER_SRIDS).select_related("source")

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gis_data.models import City
 from gis_data.packs import current_city
+from gis_data.views import reference_layers
 from photos.forms import PhotoEditForm, PhotoUploadForm
 from photos.models import Photo
 from photos.services import delete_photo
@@ -119,7 +120,7 @@ def geoman_strings() -> dict[str, dict[str, str]]:
     }
 
 
-def editor_config(city: City | None) -> dict[str, Any]:
+def editor_config(city: City | None, request: HttpRequest) -> dict[str, Any]:
     """What static/js/project_editor.js needs, embedded in the page as JSON (no URL or text in the script)."""
     if city is not None:
         west, south, east, north = city.extent.extent
@@ -132,6 +133,7 @@ def editor_config(city: City | None) -> dict[str, Any]:
         "bounds": bounds,
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "districts": reverse("gis_data:layer_geojson", args=["districts"]),
+        "reference": reference_layers(request),
         "categories": {str(category.pk): list(category.geometry_types) for category in Category.objects.all()},
         "geoman": geoman_strings(),
         "strings": {
@@ -152,7 +154,7 @@ def editor_config(city: City | None) -> dict[str, Any]:
 
 def render_editor(request: HttpRequest, form: ProjectForm, project: Project | None) -> HttpResponse:
     city = current_city()
-    context = {"form": form, "project": project, "editor_config": editor_config(city), "active": "edit"}
+    context = {"form": form, "project": project, "editor_config": editor_config(city, request), "active": "edit"}
     return render(request, "projects/edit.html", context)
 
 

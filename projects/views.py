@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from gis_data.models import City, District
 from gis_data.packs import current_city
+from gis_data.views import reference_layers
 from photos.models import Photo
 from photos.services import photo_pairs, unpaired_photos
 from projects import figures
@@ -145,9 +146,10 @@ def district_outlines(districts) -> list[dict[str, Any]]:
     ]
 
 
-def map_base(city: City | None) -> dict[str, Any]:
+def map_base(city: City | None, request: HttpRequest) -> dict[str, Any]:
     config: dict[str, Any] = {
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "reference": reference_layers(request),
         "strings": {"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
     }
     if city is not None:
@@ -241,7 +243,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("category")[:RELATED_LIMIT]
     ]
 
-    map_config = map_base(current_city())
+    map_config = map_base(current_city(), request)
     map_config.update(
         {
             "outlines": district_outlines(districts),
@@ -292,7 +294,7 @@ def works_near(request: HttpRequest) -> HttpResponse:
         more = len(found) > NEAR_LIMIT
         cards = [ProjectCard.of(project) for project in found[:NEAR_LIMIT]]
 
-    map_config = map_base(city)
+    map_config = map_base(city, request)
     map_config.update(
         {
             "outlines": district_outlines(District.objects.order_by("name")),

@@ -25,6 +25,9 @@
   L.control.zoom({zoomInTitle: strings.zoomIn, zoomOutTitle: strings.zoomOut}).addTo(map);
   L.control.scale({imperial: false, metric: true}).addTo(map);
   L.tileLayer(config.tiles.url, {attribution: config.tiles.attribution, maxZoom: 19}).addTo(map);
+  if (window.QalaReference) {
+    QalaReference.add(map, config.reference);
+  }
 
   // The districts are a reference under the drawing, never edited or snapped to.
   var districts = L.geoJSON(null, {

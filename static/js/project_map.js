@@ -24,6 +24,9 @@
   L.control.zoom({zoomInTitle: strings.zoomIn, zoomOutTitle: strings.zoomOut}).addTo(map);
   L.control.scale({imperial: false, metric: true}).addTo(map);
   L.tileLayer(config.tiles.url, {attribution: config.tiles.attribution, maxZoom: 19}).addTo(map);
+  if (window.QalaReference) {
+    QalaReference.add(map, config.reference);
+  }
 
   var outlines = L.geoJSON(config.outlines || [], {
     className: "qala-district-outline",

@@ -149,3 +149,21 @@ def test_the_project_pages_fit_a_375_px_wide_phone(page, live_server, arbat, pat
     page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+
+
+def test_the_project_map_draws_the_streets_and_parks_around_it_when_the_tiles_are_out_of_reach(
+    page, live_server, project
+):
+    from django.contrib.gis.geos import LineString
+
+    from tests.factories import StreetFactory
+
+    # Furmanov Street crosses Arbat; the base-map tiles are blocked in every browser test.
+    StreetFactory(
+        name="Furmanov Street", highway="residential", geom=LineString((76.9445, 43.2580), (76.9450, 43.2640))
+    )
+
+    page.goto(live_server.url + project.get_absolute_url())
+
+    expect(page.locator("#project-map path.qala-reference-streets")).to_have_count(1)
+    expect(page.locator("#project-map path.qala-project-feature")).to_have_count(1)
