@@ -6,6 +6,8 @@ CC BY-SA 2.0 OpenStreetMap 2012 layers live in separate tables and separate
 sources and are never merged.
 """
 
+import math
+
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -72,6 +74,32 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
     return ""
 
 
+class NearQuerySet(models.QuerySet):
+    """Features with a ``geom`` in SRID 4326 that can be found near a place, in metres on the ground."""
+
+    def near(self, geom, metres: float) -> "NearQuerySet":
+        """Features within ``metres`` of ``geom`` (any geometry), nearest first, with their ``distance``.
+
+        Measured on the spheroid (geography). A first filter in degrees, wide
+        enough at the geometry's latitude, lets the spatial index narrow the
+        search before the exact distances are computed.
+        """
+        from django.contrib.gis.db.models.functions import Distance
+        from django.contrib.gis.measure import D
+        from django.db.models.functions import Cast
+
+        _west, south, _east, north = geom.extent
+        # A degree of longitude is shortest at the highest latitude: the widest box in degrees is there.
+        shortest_degree = 111_320 * max(math.cos(math.radians(max(abs(south), abs(north)))), 0.01)
+        return (
+            self.filter(geom__dwithin=(geom, metres / shortest_degree))
+            .alias(geography=Cast("geom", models.GeometryField(geography=True, srid=SRID)))
+            .filter(geography__dwithin=(geom, D(m=metres)))
+            .annotate(distance=Distance("geography", geom))
+            .order_by("distance", "pk")
+        )
+
+
 class ReferenceFeature(models.Model):
     """A feature of a reference layer, identified in its source by its OpenStreetMap type and id."""
 
@@ -87,6 +115,8 @@ class ReferenceFeature(models.Model):
 
     # The geometry type each layer stores; a single Polygon is promoted to a MultiPolygon.
     GEOMETRY_TYPES: tuple[str, ...] = ()
+
+    objects = NearQuerySet.as_manager()
 
     class Meta:
         abstract = True

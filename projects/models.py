@@ -8,7 +8,6 @@ an urbanist can see who changed what and restore an earlier version.
 """
 
 import datetime
-import math
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -17,14 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connection
 from django.db.models import F, Q
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from gis_data.geometry import SRID, GeometryRuleError, GeometryRules, check_geometry, rules_for_city
-from gis_data.models import District
+from gis_data.models import District, NearQuerySet
 from gis_data.packs import current_city
 
 # The geometry of a project: a point, a line or a polygon, or several of one kind.
@@ -153,7 +152,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(NearQuerySet):
     def published(self) -> "ProjectQuerySet":
         return self.filter(is_published=True)
 
@@ -176,27 +175,6 @@ class ProjectQuerySet(models.QuerySet):
             .alias(span_start=begins, span_end=ends)
             .filter(Q(span_start__isnull=True) | Q(span_start__lte=end))
             .filter(Q(span_end__isnull=True) | Q(span_end__gte=start))
-        )
-
-    def near(self, point, metres: float) -> "ProjectQuerySet":
-        """Projects within ``metres`` of ``point`` (any geometry), nearest first, with their ``distance`` (a Distance).
-
-        Measured on the spheroid (geography). A first filter in degrees, wide
-        enough at the geometry's latitude, lets the geometry's spatial index
-        narrow the search before the exact distances are computed.
-        """
-        from django.contrib.gis.db.models.functions import Distance
-        from django.contrib.gis.measure import D
-
-        _west, south, _east, north = point.extent
-        # A degree of longitude is shortest at the highest latitude: the widest box in degrees is there.
-        shortest_degree = 111_320 * max(math.cos(math.radians(max(abs(south), abs(north)))), 0.01)
-        return (
-            self.filter(geom__dwithin=(point, metres / shortest_degree))
-            .alias(geography=Cast("geom", models.GeometryField(geography=True, srid=SRID)))
-            .filter(geography__dwithin=(point, D(m=metres)))
-            .annotate(distance=Distance("geography", point))
-            .order_by("distance", "pk")
         )
 
 

@@ -1,19 +1,15 @@
 """'Works near me': the form that reads a point, a distance and a period, and the parks near a project."""
 
 import datetime
-import math
 
 from django import forms
-from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.geos import GEOSGeometry, Point
-from django.contrib.gis.measure import D
-from django.db.models import QuerySet
+from django.contrib.gis.geos import Point
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from gis_data.geometry import SRID
-from gis_data.models import City, GreenArea
+from gis_data.models import City
 
 # The distances a visitor may choose, in metres, and the one a first visit shows.
 DISTANCES = (250, 500, 1000, 2000, 5000)
@@ -22,8 +18,6 @@ DEFAULT_DISTANCE = 500
 DEFAULT_PERIOD_DAYS = 90
 # A longer period would list most of the city's works, which is the project list's job.
 MAX_PERIOD_YEARS = 5
-# One degree of latitude is at least this long anywhere on Earth (WGS 84, at the equator).
-METRES_PER_DEGREE = 110_574
 
 
 def distance_label(metres: int) -> str:
@@ -31,29 +25,6 @@ def distance_label(metres: int) -> str:
     if metres >= 1000:
         return gettext("%(km)s km") % {"km": f"{metres / 1000:g}"}
     return gettext("%(m)s m") % {"m": metres}
-
-
-def degrees_covering(metres: float, latitude: float) -> float:
-    """A distance in degrees sure to reach ``metres`` from a place at ``latitude`` in every direction.
-
-    ``ST_DWithin`` on an SRID 4326 geometry measures in degrees; this radius
-    lets it use the spatial index as a first, generous filter, and an exact
-    distance on the spheroid decides. A degree of longitude shrinks towards the
-    poles, so the latitude a little nearer the pole sets the bound.
-    """
-    nearer_pole = min(abs(latitude) + 1, 89)
-    return metres / (METRES_PER_DEGREE * math.cos(math.radians(nearer_pole)))
-
-
-def green_areas_near(geom: GEOSGeometry, metres: float) -> QuerySet:
-    """Parks and green areas within ``metres`` of ``geom``, nearest first, with their ``distance`` (a Distance)."""
-    radius = degrees_covering(metres, geom.centroid.y)
-    return (
-        GreenArea.objects.filter(geom__dwithin=(geom, radius))
-        .filter(geom__distance_lte=(geom, D(m=metres)))
-        .annotate(distance=Distance("geom", geom))
-        .order_by("distance", "pk")
-    )
 
 
 class NearForm(forms.Form):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from gis_data.models import City, District
+from gis_data.models import City, District, GreenArea
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
 from photos.models import Photo
@@ -27,7 +27,7 @@ from projects import figures
 from projects.figures import FIGURES, FigureRow
 from projects.filters import ProjectFilterForm
 from projects.models import Project
-from projects.near import NearForm, distance_label, green_areas_near
+from projects.near import NearForm, distance_label
 
 PAGE_SIZE = 25
 # The related items of a project page: parks this close to the project, and other projects this close.
@@ -233,7 +233,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timeline = list(project.status_changes.all())
     parks = [
         {"park": park, "distance": format_distance(park.distance.m)}
-        for park in green_areas_near(project.geom, PARKS_WITHIN_M)[:RELATED_LIMIT]
+        for park in GreenArea.objects.near(project.geom, PARKS_WITHIN_M)[:RELATED_LIMIT]
     ]
     nearby = [
         ProjectCard.of(other)

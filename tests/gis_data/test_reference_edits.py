@@ -5,7 +5,7 @@ from django.contrib.gis.geos import LineString, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from gis_data.models import District, Waterway
+from gis_data.models import District, GreenArea, Waterway
 from tests.factories import DistrictFactory, WaterwayFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,17 @@ def test_the_admin_refuses_a_river_line_outside_the_city_and_keeps_the_old_one(c
     waterway.refresh_from_db()
     assert waterway.geom.wkt == before
     assert Waterway.objects.count() == 1 and District.objects.count() == 0
+
+
+def test_reference_features_near_a_place_are_found_within_metres_on_the_ground_nearest_first(db):
+    from django.contrib.gis.geos import Point
+
+    from tests.factories import GreenAreaFactory
+
+    park = GreenAreaFactory(name="Gorky Park")
+    # 300 m west of the park's western edge (76.9655° E), on the same latitude.
+    place = Point(76.9655 - 300 / (111_320 * 0.7285), 43.2600, srid=4326)
+
+    assert list(GreenArea.objects.near(place, 350)) == [park]
+    assert list(GreenArea.objects.near(place, 250)) == []
+    assert GreenArea.objects.near(place, 350).get().distance.m == pytest.approx(300, rel=0.02)
