@@ -46,8 +46,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.*_historicalproject",
         "projects.*_statuschange",
         "projects.view_category",
+        "participation.view_*",
     ],
-    MODERATOR: ["gis_data.view_*", "projects.view_*", "photos.view_*"],
+    # Moderators publish and hide proposals and comments, and may answer for any department.
+    MODERATOR: [
+        "gis_data.view_*",
+        "projects.view_*",
+        "photos.view_*",
+        "participation.view_*",
+        "participation.moderate_proposal",
+        "participation.answer_proposal",
+    ],
     JURY: ["gis_data.view_*"],
     ADMIN: [ALL_PERMISSIONS],
 }

@@ -142,6 +142,22 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Qala <noreply@localhost>")
 
+# Proposals (participation app). With premoderation on, new proposals and comments wait for a
+# moderator; off, they are published at once and moderators hide what breaks the rules.
+PROPOSALS_PREMODERATION = env_bool("PROPOSALS_PREMODERATION", True)
+PROPOSAL_MAX_PHOTOS = env_int("PROPOSAL_MAX_PHOTOS", 5)
+# Limits on writing, as "count/period" pairs (period: minute, hour or day), comma-separated: per
+# account and per sender network (an IPv4 address or an IPv6 /64), and per Open311 API key.
+PROPOSAL_LIMITS_PER_ACCOUNT = env_str("PROPOSAL_LIMITS_PER_ACCOUNT", "5/hour,20/day")
+PROPOSAL_LIMITS_PER_NETWORK = env_str("PROPOSAL_LIMITS_PER_NETWORK", "20/hour,100/day")
+COMMENT_LIMITS_PER_ACCOUNT = env_str("COMMENT_LIMITS_PER_ACCOUNT", "20/hour,100/day")
+COMMENT_LIMITS_PER_NETWORK = env_str("COMMENT_LIMITS_PER_NETWORK", "60/hour,300/day")
+OPEN311_LIMITS_PER_KEY = env_str("OPEN311_LIMITS_PER_KEY", "600/hour")
+# How long the author of a comment may still edit it, in minutes.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
+# How many proposals in view the map draws one by one; more are drawn as clusters counted on the server.
+MAP_CLUSTER_FEATURE_LIMIT = env_int("MAP_CLUSTER_FEATURE_LIMIT", 400)
+
 # The base map. Only this URL points outside; the city's reference layers are
 # drawn underneath so the map stays readable without it.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -374,3 +374,96 @@ class PhotoFactory(factory.django.DjangoModelFactory):
 
         upload = SimpleUploadedFile("photo.jpg", content, content_type="image/jpeg")
         return add_photo(owner, upload, user=uploaded_by, **kwargs)
+
+
+# Proposals: residents' ideas and reports (participation app).
+
+from participation.models import (  # noqa: E402 (appended section)
+    Category as ProposalCategory,
+)
+from participation.models import (  # noqa: E402 (appended section)
+    Comment,
+    Department,
+    Proposal,
+    Route,
+    Support,
+)
+
+# A bench on Panfilov Street, in Almaly (a point proposal).
+PANFILOV_BENCH = Point(76.9452, 43.2580, srid=4326)
+
+
+class ProposalCategoryFactory(factory.django.DjangoModelFactory):
+    """A proposal category; the built-in ones (lighting, roads...) exist from the migration, so get_or_create."""
+
+    class Meta:
+        model = ProposalCategory
+        django_get_or_create = ("slug",)
+
+    slug = "lighting"
+    name_kk = "Көше жарығы"
+    name_ru = "Уличное освещение"
+    name_en = "Street lighting"
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"department-{n}")
+    name_kk = factory.Sequence(lambda n: f"Басқарма {n}")
+    name_ru = factory.Sequence(lambda n: f"Управление {n}")
+    name_en = factory.Sequence(lambda n: f"Department {n}")
+
+
+class RouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Route
+
+    category = factory.SubFactory(ProposalCategoryFactory)
+    district = None
+    department = factory.SubFactory(DepartmentFactory)
+    deadline_days = 30
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A published problem report (a point on Panfilov Street) by a resident, written in Russian.
+
+    Saved directly, not through participation.services: no route, no timeline, no mail.
+    Pass ``geom=`` (tests.factories.ARBAT for a line), ``visibility="pending"``, ``status=`` as needed.
+    """
+
+    class Meta:
+        model = Proposal
+
+    kind = "problem"
+    category = factory.SubFactory(ProposalCategoryFactory)
+    title = factory.Sequence(lambda n: f"Broken street light {n}")
+    description = "The light by the bench has been out for a month."
+    language = "ru"
+    geom = factory.LazyFunction(lambda: PANFILOV_BENCH.clone())
+    author = factory.SubFactory(UserFactory, role="resident")
+    visibility = "published"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class SupportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Support
+
+    proposal = factory.SubFactory(ProposalFactory)
+    user = factory.SubFactory(UserFactory, role="resident")
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A published comment on a proposal."""
+
+    class Meta:
+        model = Comment
+
+    proposal = factory.SubFactory(ProposalFactory)
+    author = factory.SubFactory(UserFactory, role="resident")
+    text = "I walk there every evening: it is dark."
+    visibility = "published"

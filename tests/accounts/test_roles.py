@@ -51,13 +51,30 @@ def test_an_urbanist_edits_projects_and_photos_but_only_views_categories():
 
 def test_an_urbanist_gets_no_permission_outside_the_mapped_apps():
     group = Group.objects.get(name=roles.URBANIST)
-    assert not group.permissions.exclude(content_type__app_label__in=["gis_data", "projects", "photos"]).exists()
+    assert not group.permissions.exclude(
+        content_type__app_label__in=["gis_data", "projects", "photos", "participation"]
+    ).exists()
 
 
-@pytest.mark.parametrize("role", [roles.MODERATOR, roles.JURY])
-def test_moderators_and_jury_members_may_only_view(role):
-    assert gis_data_codenames("view_") <= codenames(role)
-    assert all(codename.startswith("view_") for codename in codenames(role))
+def test_an_urbanist_only_views_proposals():
+    participation = {
+        p.codename
+        for p in Group.objects.get(name=roles.URBANIST).permissions.filter(content_type__app_label="participation")
+    }
+    assert "view_proposal" in participation
+    assert all(codename.startswith("view_") for codename in participation)
+
+
+def test_a_jury_member_may_only_view():
+    assert gis_data_codenames("view_") <= codenames(roles.JURY)
+    assert all(codename.startswith("view_") for codename in codenames(roles.JURY))
+
+
+def test_a_moderator_views_and_moderates_and_answers_proposals_but_edits_nothing_else():
+    granted = codenames(roles.MODERATOR)
+    assert gis_data_codenames("view_") <= granted
+    assert {"view_proposal", "moderate_proposal", "answer_proposal"} <= granted
+    assert granted - {"moderate_proposal", "answer_proposal"} == {c for c in granted if c.startswith("view_")}
 
 
 def test_an_admin_has_every_permission():
