@@ -133,6 +133,9 @@ STORAGES = {
     },
 }
 
+# The site's address as people reach it, for the links in e-mails sent outside a request.
+QALA_SITE_URL = env_str("QALA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Mail: printed to the console locally; EMAIL_URL-style SMTP settings in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
