@@ -379,7 +379,7 @@ def _anchor_and_district(geom) -> tuple:
             [ANCHOR_SRID, bytes(geom.wkb), geom.srid or SRID],
         )
         wkb, district_id = cursor.fetchone()
-    return GEOSGeometry(bytes(wkb)), district_id
+    return GEOSGeometry(memoryview(wkb)), district_id
 
 
 class StatusChange(models.Model):

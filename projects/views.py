@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -243,6 +244,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("category")[:RELATED_LIMIT]
     ]
 
+    proposals = residents_proposals(project, request.user)
+
     map_config = map_base(current_city(), request)
     map_config.update(
         {
@@ -270,8 +273,24 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects_within": distance_label(PROJECTS_WITHIN_M),
         "map_config": map_config,
         "can_change": can_change,
+        "proposals": proposals,
+        "about_key": f"projects.project:{project.pk}",
     }
     return render(request, "projects/detail.html", context)
+
+
+def residents_proposals(project: Project, user) -> list:
+    """The proposals that ``user`` may see which this project implemented or which are about it, newest first."""
+    from participation.models import Proposal  # participation builds on projects, not the other way round
+
+    about = Proposal.objects.filter(subject_type=ContentType.objects.get_for_model(Project), subject_id=project.pk)
+    return list(
+        (Proposal.objects.filter(implemented_by=project) | about)
+        .visible_to(user)
+        .select_related("category")
+        .distinct()
+        .order_by("-created_at")[:RELATED_LIMIT]
+    )
 
 
 @require_safe
