@@ -62,7 +62,7 @@ NEAR_PROJECTS_LIMIT = 20
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/forbidden.html", status=403)
+    return render(request, "participation/forbidden.html", status=403)
 
 
 def signed_in_and(check: Callable[[Any], bool]) -> Callable[[View], View]:
