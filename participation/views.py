@@ -431,7 +431,7 @@ def render_detail(request: HttpRequest, proposal: Proposal, forms: Forms | None 
     context = {
         "proposal": proposal,
         "subject": proposal.subject if proposal.subject_type_id else None,
-        "timeline": list(proposal.status_changes.select_related("department")),
+        "timeline": timeline(proposal),
         "photos": list(Photo.objects.of(proposal)),
         "support_count": proposal.supports.count(),
         "my_support": my_support,
@@ -612,3 +612,11 @@ def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=pk)
     proposal = get_proposal(request, comment.proposal_id)
     return flag_sent(request, proposal, FlagForm(request.POST), comment=comment)
+
+
+def timeline(proposal: Proposal) -> list[StatusChange]:
+    """The proposal's dated steps; a step that keeps the status is a hand-over to another department."""
+    steps = list(proposal.status_changes.select_related("department"))
+    for previous, step in zip([None, *steps], steps, strict=False):
+        step.is_handover = previous is not None and previous.status == step.status
+    return steps

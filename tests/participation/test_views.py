@@ -561,3 +561,19 @@ def test_the_page_of_a_proposal_renders_its_map_config(client):
         response.content.decode().split('id="proposal-map-config" type="application/json">')[1].split("</script>")[0]
     )
     assert config["feature"]["geometry"]["type"] == "Point"
+
+
+def test_a_hand_over_shows_on_the_timeline_as_handed_to_the_new_department(client, moderator):
+    from participation import services
+    from tests.factories import DepartmentFactory
+
+    proposal = ProposalFactory(visibility="pending", published_at=None)
+    services.publish_proposal(proposal, moderator=moderator)
+    transport = DepartmentFactory(name_en="Mobility department")
+    services.reassign(proposal, transport, user=moderator, note="Buses are theirs.")
+
+    text = page_text(client.get(detail_url(proposal)))
+
+    assert "Handed to Mobility department" in text
+    assert "Buses are theirs." in text
+    assert text.count("Published") >= 1
