@@ -4,9 +4,10 @@ An app declares its layers in its ``layers.py`` (found by ``GisDataConfig.ready`
 
     registry.register(Layer(name="parks", title=_("Parks"), queryset=lambda: Park.objects.all(), ...))
 
-The map's layer control and legend, the GeoJSON endpoint and, later, the
-vector tiles and the OGC API Features collections all come from that one
-declaration, and all ask the same ``visible_to`` whether a user may see it.
+The map's layer control and legend, the GeoJSON endpoint, the clusters of a
+large layer (``gis_data.clusters``) and, later, the vector tiles and the OGC
+API Features collections all come from that one declaration, and all ask the
+same ``visible_to`` whether a user may see it.
 """
 
 import math
@@ -114,6 +115,14 @@ class Layer:
     (a thumbnail) that the popup shows. ``direction`` names a property holding
     a bearing in degrees clockwise from north (may be null): a point is then
     drawn as a marker looking that way, as a photo's viewpoint.
+
+    ``cluster_field`` names a ``PointField`` of the model in EPSG:3857 (Web
+    Mercator, the map's own projection) holding one point of each feature,
+    kept up to date by the model (a proposal's ``anchor``). A layer that has
+    one is too large to send whole: the map asks its clusters endpoint
+    instead, which counts the features on a grid of these points (see
+    ``gis_data.clusters``) and sends the features themselves only where few
+    remain. Empty for a layer sent whole as GeoJSON.
     """
 
     name: str
@@ -135,6 +144,7 @@ class Layer:
     link_attribute: str = ""
     image: str = ""
     direction: str = ""
+    cluster_field: str = ""
 
     def __post_init__(self) -> None:
         problems = []
@@ -167,6 +177,8 @@ class Layer:
             problems.append(
                 f"the label {self.label!r} names no published attribute ({self.label} or {self.label}_kk...)"
             )
+        if self.cluster_field and not _NAME.match(self.cluster_field):
+            problems.append(f"the cluster_field {self.cluster_field!r} must be the name of a point field of the model")
         if self.link_attribute and not self.link:
             problems.append("a link_attribute needs a link (a URL name)")
         if self.filter_form is not None:
@@ -224,12 +236,14 @@ class Layer:
         return queryset
 
 
-def feature_collection(layer: Layer, queryset: QuerySet) -> str:
-    """The RFC 7946 FeatureCollection of ``queryset``, built by PostGIS in one query.
+def feature_rows_sql(layer: Layer, queryset: QuerySet) -> tuple[str, tuple[Any, ...], str]:
+    """The SQL of one RFC 7946 Feature per row of ``queryset``, its parameters and the database to run it on.
 
-    Coordinates are longitude/latitude with six decimals and no ``crs``
-    member; each Feature has the primary key as its ``id`` and the layer's
-    published attributes as its ``properties``.
+    The SQL selects ``qala_id`` and ``feature`` (``json``). Each Feature has
+    the primary key as its ``id``, its geometry in longitude/latitude with six decimals and no
+    ``crs`` member, and the layer's published attributes as ``properties``.
+    ``feature_collection`` and the clusters' lone features share it, so a
+    feature is written the same way wherever it is sent.
     """
     properties = layer.properties
     columns = {f"qala_p{index}": F(lookup) for index, (_name, lookup) in enumerate(properties)}
@@ -239,19 +253,33 @@ def feature_collection(layer: Layer, queryset: QuerySet) -> str:
     quote = connection.ops.quote_name
     pairs = ", ".join(f"%s, f.{quote(alias)}" for alias in columns)
     sql = f"""
-        SELECT json_build_object(
-            'type', 'FeatureCollection',
-            'features', COALESCE(json_agg(json_build_object(
-                'type', 'Feature',
-                'id', f.qala_id,
-                'geometry', ST_AsGeoJSON(ST_Transform(f.qala_geom, {SRID}), {COORDINATE_DECIMALS}, 0)::json,
-                'properties', json_build_object({pairs})
-            )), '[]'::json)
-        )::text
+        SELECT f.qala_id, json_build_object(
+            'type', 'Feature',
+            'id', f.qala_id,
+            'geometry', ST_AsGeoJSON(ST_Transform(f.qala_geom, {SRID}), {COORDINATE_DECIMALS}, 0)::json,
+            'properties', json_build_object({pairs})
+        ) AS feature
         FROM ({inner_sql}) AS f
     """  # noqa: S608 (the only interpolated names are generated aliases, quoted; values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*(name for name, _lookup in properties), *inner_params))
+    return sql, (*(name for name, _lookup in properties), *inner_params), rows.db
+
+
+def feature_collection(layer: Layer, queryset: QuerySet) -> str:
+    """The RFC 7946 FeatureCollection of ``queryset``, built by PostGIS in one query.
+
+    Coordinates are longitude/latitude with six decimals and no ``crs``
+    member; each Feature has the primary key as its ``id`` and the layer's
+    published attributes as its ``properties``, in the queryset's order.
+    """
+    features_sql, params, using = feature_rows_sql(layer, queryset)
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection', 'features', COALESCE(json_agg(r.feature), '[]'::json)
+        )::text
+        FROM ({features_sql}) AS r
+    """  # noqa: S608 (built from feature_rows_sql; values are parameters)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 

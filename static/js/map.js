@@ -2,7 +2,9 @@
  * loaded by bounding box, and a layer control with the legend and each layer's filters. Everything
  * it draws is described by the "map-config" JSON that the page embeds (its layers are the same data
  * as /layers/), so a new layer needs no change here. The chosen filters are kept in the URL's hash
- * (#projects.status=planned), so a filtered map can be shared. */
+ * (#projects.status=planned), so a filtered map can be shared. A large layer (one whose catalogue entry
+ * has a "clusters" URL) is asked for with the zoom too: the server counts its features on a grid and
+ * sends round count markers, which zoom in when pressed, and the features themselves where few are left. */
 (function () {
   "use strict";
 
@@ -81,6 +83,70 @@
     dot.setAttribute("stroke-width", "2");
     svg.appendChild(dot);
     return svg;
+  }
+
+  // A cluster's count on its marker: 12 345 in full below ten thousand, "12K" above (in the page's language),
+  // with ordinary spaces so that a long form ("12 тыс.") may wrap inside its disc.
+  function shortCount(count) {
+    if (count < 10000) {
+      return count.toLocaleString(language);
+    }
+    return new Intl.NumberFormat(language, {notation: "compact", maximumFractionDigits: 0}).format(count)
+      .replace(/[\u00a0\u202f]/g, " ");
+  }
+
+  // Zooms to the members of a cluster, at least one level in, so that pressing a cluster always opens it.
+  function zoomToCluster(feature) {
+    var box = feature.properties.bbox;
+    var bounds = L.latLngBounds([box[1], box[0]], [box[3], box[2]]);
+    var zoom = Math.max(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 1);
+    map.setView(bounds.getCenter(), Math.min(zoom, map.getMaxZoom()));
+  }
+
+  // A round count marker: a focusable button (Leaflet gives a marker role="button" and tabindex="0")
+  // named "Residents' proposals: 12 — zoom in"; a click, Enter or Space zooms in to its members.
+  function clusterMarker(spec, feature, latlng, pane, className) {
+    var count = feature.properties.count;
+    var label = strings.cluster.replace("{title}", spec.title).replace("{count}", count.toLocaleString(language));
+    var text = shortCount(count);
+    // The disc grows with its text; a long text gets a smaller type (see .qala-cluster-count-long).
+    var size = text.length <= 2 ? 34 : text.length === 3 ? 40 : text.length <= 5 ? 46 : 54;
+    var disc = document.createElement("span");
+    disc.className = "qala-cluster-count" + (text.length > 5 ? " qala-cluster-count-long" : "");
+    disc.textContent = text;
+    disc.style.backgroundColor = spec.style.color || "#3388ff";
+    var marker = L.marker(latlng, {
+      pane: pane,
+      icon: L.divIcon({
+        className: "qala-cluster " + className,
+        html: disc,
+        iconSize: [size, size],
+        iconAnchor: [size / 2, size / 2]
+      }),
+      title: label,
+      riseOnHover: true
+    });
+    marker.on("add", function () {
+      var element = marker.getElement();
+      element.setAttribute("aria-label", label);
+      element.dataset.count = String(count);
+      element.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          zoomToCluster(feature);
+          // The marker goes with the old view: the map keeps the focus, so Tab leads to the new markers.
+          map.getContainer().focus({preventScroll: true});
+        }
+      });
+    });
+    marker.on("click", function () {
+      zoomToCluster(feature);
+    });
+    return marker;
+  }
+
+  function isCluster(feature) {
+    return Boolean(feature.properties && feature.properties.cluster);
   }
 
   function popupContent(spec, feature, layer) {
@@ -208,6 +274,9 @@
         return styleFor(spec, feature.properties);
       },
       pointToLayer: function (feature, latlng) {
+        if (isCluster(feature)) {
+          return clusterMarker(spec, feature, latlng, pane, className);
+        }
         var style = styleFor(spec, feature.properties);
         if (spec.direction) {
           var bearing = feature.properties[spec.direction];
@@ -227,13 +296,16 @@
         return L.circleMarker(latlng, Object.assign({pane: pane, className: className}, style));
       },
       onEachFeature: function (feature, layer) {
+        if (isCluster(feature)) {
+          return;
+        }
         layer.bindPopup(function () {
           return popupContent(spec, feature, layer);
         });
       }
     });
     return {
-      spec: spec, group: group, on: spec.default_on, loaded: null, request: null, row: null,
+      spec: spec, group: group, on: spec.default_on, loaded: null, loadedZoom: null, request: null, row: null,
       filters: initialFilters(spec)
     };
   });
@@ -256,7 +328,7 @@
     );
   }
 
-  function load(overlay, bounds) {
+  function load(overlay, bounds, zoom) {
     if (overlay.request) {
       overlay.request.abort();
     }
@@ -265,7 +337,11 @@
     var bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
       .map(function (value) { return value.toFixed(6); }).join(",");
     var query = filterQuery(overlay);
-    fetch(overlay.spec.geojson + "?bbox=" + bbox + query, {signal: controller.signal, headers: {Accept: "application/geo+json"}})
+    // A clustered layer's answer depends on the zoom (the grid's cells are so many pixels wide).
+    var url = overlay.spec.clusters ?
+      overlay.spec.clusters + "?bbox=" + bbox + "&zoom=" + zoom + query :
+      overlay.spec.geojson + "?bbox=" + bbox + query;
+    fetch(url, {signal: controller.signal, headers: {Accept: "application/geo+json"}})
       .then(function (response) {
         if (!response.ok) {
           var failure = new Error(String(response.status));
@@ -279,6 +355,7 @@
         overlay.group.clearLayers();
         overlay.group.addData(data);
         overlay.loaded = bounds;
+        overlay.loadedZoom = zoom;
         overlay.request = null;
       })
       .catch(function (error) {
@@ -303,8 +380,9 @@
         map.removeLayer(overlay.group);
       } else {
         map.addLayer(overlay.group);
-        if (!overlay.loaded || !overlay.loaded.contains(view)) {
-          load(overlay, snappedBounds(view, map.getZoom()));
+        var zoomChanged = overlay.spec.clusters && overlay.loadedZoom !== map.getZoom();
+        if (!overlay.loaded || !overlay.loaded.contains(view) || zoomChanged) {
+          load(overlay, snappedBounds(view, map.getZoom()), map.getZoom());
         }
       }
       if (overlay.row) {

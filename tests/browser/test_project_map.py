@@ -82,11 +82,11 @@ def test_choosing_a_status_hides_the_projects_of_other_statuses(page, live_serve
     ProjectFactory(status="planned")
     open_map(page, live_server)
     expect(page.locator(PROJECTS)).to_have_count(2)
-    page.get_by_label("Status").select_option("completed")
+    page.locator('[data-layer="projects"]').get_by_label("Status").select_option("completed")
     expect(page.locator(PROJECTS)).to_have_count(1)
     expect(page.locator(PROJECTS)).to_have_attribute("fill", "#ad1457")
     assert page.evaluate("location.hash") == "#projects.status=completed"
-    page.get_by_label("Status").select_option("")
+    page.locator('[data-layer="projects"]').get_by_label("Status").select_option("")
     expect(page.locator(PROJECTS)).to_have_count(2)
     assert page.evaluate("location.hash") == ""
 
@@ -96,20 +96,20 @@ def test_the_filters_are_usable_by_keyboard(page, live_server, square):
     CategoryFactory(slug="pedestrian_zone")
     open_map(page, live_server)
     expect(page.locator(PROJECTS)).to_have_count(2)
-    category = page.get_by_label("Category")
+    category = page.locator('[data-layer="projects"]').get_by_label("Category")
     category.focus()
     expect(category).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Status")).to_be_focused()
+    expect(page.locator('[data-layer="projects"]').get_by_label("Status")).to_be_focused()
     page.keyboard.type("Comp")
-    expect(page.get_by_label("Status")).to_have_value("completed")
+    expect(page.locator('[data-layer="projects"]').get_by_label("Status")).to_have_value("completed")
     expect(page.locator(PROJECTS)).to_have_count(1)
 
 
 def test_a_shared_link_opens_the_map_with_its_filters(page, live_server, square):
     ProjectFactory(status="planned")
     open_map(page, live_server, "/#projects.status=completed")
-    expect(page.get_by_label("Status")).to_have_value("completed")
+    expect(page.locator('[data-layer="projects"]').get_by_label("Status")).to_have_value("completed")
     expect(page.locator(PROJECTS)).to_have_count(1)
 
 
@@ -117,7 +117,7 @@ def test_the_filters_fit_a_phone_screen(page, live_server, square):
     page.set_viewport_size({"width": 375, "height": 667})
     open_map(page, live_server)
     page.get_by_role("button", name="Layers").click()
-    status = page.get_by_label("Status")
+    status = page.locator('[data-layer="projects"]').get_by_label("Status")
     status.scroll_into_view_if_needed()
     expect(status).to_be_visible()
     box = status.bounding_box()
