@@ -35,8 +35,10 @@ WEB_MERCATOR = 3857
 METRES_PER_PIXEL_AT_ZOOM_0 = 2 * math.pi * 6378137 / 256
 # The width of a cell of the grid on the screen: clusters about this far apart do not overlap.
 CELL_PIXELS = 64
-# From this zoom on, every feature is sent as itself: a cluster there could not be opened by zooming further.
+# From this zoom on, every feature is sent as itself: a cluster there could not be opened by zooming further;
+# unless the box is so wide that it holds more than this many times the limit (a request no map would make).
 ALL_FEATURES_ZOOM = 18
+ALL_FEATURES_FACTOR = 10
 # Web Mercator ends short of the poles; a box reaching beyond is cut there before it is projected.
 MAX_LATITUDE = 85.0511287798
 
@@ -78,8 +80,10 @@ def cluster_collection(layer: Layer, queryset: QuerySet, bbox: tuple[float, floa
     # The ORM writes ``field && ST_Transform(envelope, 3857)``: the envelope is projected once, the index is used.
     in_view = queryset.filter(**{f"{field}__bboverlaps": _envelope(bbox)})
     limit = settings.MAP_CLUSTER_FEATURE_LIMIT
+    if zoom >= ALL_FEATURES_ZOOM:
+        limit *= ALL_FEATURES_FACTOR
     # The count stops at one past the limit, so it costs little however many features the box holds.
-    if zoom >= ALL_FEATURES_ZOOM or in_view.order_by()[: limit + 1].count() <= limit:
+    if in_view.order_by()[: limit + 1].count() <= limit:
         return feature_collection(layer, in_view)
 
     # Neither query needs an order, and a sort of the whole box would cost more than the grid itself.

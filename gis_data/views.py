@@ -283,7 +283,8 @@ def layer_geojson(request: HttpRequest, name: str) -> HttpResponse:
     """
     layer = _visible_layer(request, name)
     try:
-        bbox = _bbox(request, required=False)
+        # A clustered layer may hold hundreds of thousands of features: it is sent one box at a time.
+        bbox = _bbox(request, required=bool(layer.cluster_field))
         filters = _filters_of(request, layer)
     except LayerQueryError as error:
         return JsonResponse(error.body, status=400)

@@ -94,7 +94,7 @@ def test_a_lone_proposal_comes_as_itself_as_the_geojson_writes_it(client, few):
     street = ProposalFactory(geom=WEST_STREET.clone(), title="Shade trees along the street", status="accepted")
     features = get_clusters(client)
     [lone] = [feature for feature in features if not feature["properties"].get("cluster")]
-    geojson = json.loads(client.get(reverse("gis_data:layer_geojson", args=["proposals"])).content)
+    geojson = json.loads(client.get(reverse("gis_data:layer_geojson", args=["proposals"]), {"bbox": CITY_BBOX}).content)
     assert lone == next(feature for feature in geojson["features"] if feature["id"] == street.pk)
     assert lone["geometry"] == {"type": "LineString", "coordinates": [list(xy) for xy in WEST_STREET.coords]}
     assert lone["properties"] == {
@@ -284,3 +284,18 @@ def test_a_cluster_field_must_be_a_point_in_web_mercator():
 
 def test_the_proposals_layer_is_clustered_on_the_anchor():
     assert registry.get("proposals").cluster_field == "anchor"
+
+
+def test_from_zoom_18_a_box_holding_ten_times_the_limit_is_still_clustered(client, few):
+    # Twenty-one reports of one broken light, all at the same spot.
+    for _ in range(21):
+        ProposalFactory(geom=Point(*CENTRE, srid=4326))
+    features = get_clusters(client, zoom=18)
+    assert [cluster["properties"]["count"] for cluster in clusters_of(features)] == [21]
+
+
+def test_the_geojson_of_a_clustered_layer_is_sent_one_box_at_a_time(client):
+    propose(CENTRE, 1)
+    response = client.get(reverse("gis_data:layer_geojson", args=["proposals"]))
+    assert response.status_code == 400
+    assert "bbox is required" in json.loads(response.content)["error"]
