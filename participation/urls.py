@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participation import maps, moderation, views
+from participation import export, maps, moderation, views
 
 app_name = "participation"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.proposal_create, name="create"),
     path("mine/", views.my_proposals, name="mine"),
     path("nearby.json", views.nearby, name="nearby"),
+    path("export.csv", export.proposal_export, name="export"),
     path("<int:pk>/", views.proposal_detail, name="detail"),
     path("<int:pk>/support/", views.proposal_support, name="support"),
     path("<int:pk>/follow/", views.proposal_follow, name="follow"),
