@@ -233,71 +233,68 @@ def tell_form_errors(request: HttpRequest, form: forms.Form) -> None:
             messages.error(request, message)
 
 
-@signed_in_and(is_moderator)
-@require_POST
-def proposal_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish (or keep published) or hide a proposal; either way its open flags are resolved."""
-    proposal = get_object_or_404(Proposal, pk=pk)
+def moderate(request: HttpRequest, target: Proposal | Comment, texts: dict[str, str]) -> HttpResponse:
+    """Publish (or keep published) or hide ``target``, a proposal or a comment; its open flags are resolved.
+
+    ``texts`` holds the messages "published", "stays" (already published: nothing to do, no mail again),
+    "hidden" and "refused".
+    """
     back = safe_next(request, reverse("participation:moderation"))
     form = ModerationForm(request.POST)
     if not form.is_valid():
         tell_form_errors(request, form)
         return redirect(back)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    is_proposal = isinstance(target, Proposal)
+    publish = services.publish_proposal if is_proposal else services.publish_comment
+    hide = services.hide_proposal if is_proposal else services.hide_comment
     try:
-        if action == "publish":
-            # A flagged proposal that is already published stays as it is: nothing to publish, no mail again.
-            if not proposal.is_published:
-                services.publish_proposal(proposal, moderator=request.user, reason=reason)
-                text = _("“%(title)s” is published.")
-            else:
-                text = _("“%(title)s” stays published.")
+        if action == "hide":
+            hide(target, moderator=request.user, reason=reason)
+            text = texts["hidden"]
+        elif target.is_published:
+            text = texts["stays"]
         else:
-            services.hide_proposal(proposal, moderator=request.user, reason=reason)
-            text = _("“%(title)s” is hidden; its author is told why.")
-        resolved = services.resolve_flags(moderator=request.user, proposal=proposal)
+            publish(target, moderator=request.user, reason=reason)
+            text = texts["published"]
+        resolved = services.resolve_flags(
+            moderator=request.user, **({"proposal": target} if is_proposal else {"comment": target})
+        )
     except ValidationError as error:
         tell_errors(request, error)
         return redirect(back)
     except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not moderate this proposal."))
+        messages.error(request, str(error) or texts["refused"])
         return redirect(back)
-    messages.success(request, text % {"title": proposal.title})
+    messages.success(request, text)
     tell_resolved(request, resolved)
     return redirect(back)
+
+
+@signed_in_and(is_moderator)
+@require_POST
+def proposal_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    title = {"title": proposal.title}
+    texts = {
+        "published": _("“%(title)s” is published.") % title,
+        "stays": _("“%(title)s” stays published.") % title,
+        "hidden": _("“%(title)s” is hidden; its author is told why.") % title,
+        "refused": _("You may not moderate this proposal."),
+    }
+    return moderate(request, proposal, texts)
 
 
 @signed_in_and(is_moderator)
 @require_POST
 def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish (or keep published) or hide a comment; either way its open flags are resolved."""
-    comment = get_object_or_404(Comment, pk=pk)
-    back = safe_next(request, reverse("participation:moderation"))
-    form = ModerationForm(request.POST)
-    if not form.is_valid():
-        tell_form_errors(request, form)
-        return redirect(back)
-    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-    try:
-        if action == "publish":
-            if not comment.is_published:
-                services.publish_comment(comment, moderator=request.user, reason=reason)
-                text = _("The comment is published.")
-            else:
-                text = _("The comment stays published.")
-        else:
-            services.hide_comment(comment, moderator=request.user, reason=reason)
-            text = _("The comment is hidden; its author is told why.")
-        resolved = services.resolve_flags(moderator=request.user, comment=comment)
-    except ValidationError as error:
-        tell_errors(request, error)
-        return redirect(back)
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not moderate this comment."))
-        return redirect(back)
-    messages.success(request, text)
-    tell_resolved(request, resolved)
-    return redirect(back)
+    texts = {
+        "published": _("The comment is published."),
+        "stays": _("The comment stays published."),
+        "hidden": _("The comment is hidden; its author is told why."),
+        "refused": _("You may not moderate this comment."),
+    }
+    return moderate(request, get_object_or_404(Comment, pk=pk), texts)
 
 
 def tell_resolved(request: HttpRequest, resolved: int) -> None:
