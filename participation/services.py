@@ -379,6 +379,16 @@ def publish_proposal(proposal, *, moderator=None, reason="") -> None:
     _publish(proposal, moderator=moderator, reason=_optional_reason(reason), notify=moderator is not None)
 
 
+def _moderated(target, visibility: str, reason: str, moderator) -> None:
+    """Record a moderator's decision on a proposal or a comment: its visibility, the reason, who and when."""
+    target.visibility = visibility
+    target.moderation_reason = reason
+    target.moderated_by = moderator
+    target.moderated_at = timezone.now()
+    fields = ["visibility", "moderation_reason", "moderated_by", "moderated_at"]
+    target.save(update_fields=[*fields, "updated_at"] if isinstance(target, Proposal) else fields)
+
+
 @transaction.atomic
 def hide_proposal(proposal, *, moderator, reason) -> None:
     """Hide a proposal from everyone but its author and the moderators; mail the author the reason (required)."""
@@ -387,11 +397,7 @@ def hide_proposal(proposal, *, moderator, reason) -> None:
     _locked(Proposal, proposal)
     if proposal.visibility == Visibility.HIDDEN and proposal.moderation_reason == reason:
         return
-    proposal.visibility = Visibility.HIDDEN
-    proposal.moderation_reason = reason
-    proposal.moderated_by = moderator
-    proposal.moderated_at = timezone.now()
-    proposal.save(update_fields=["visibility", "moderation_reason", "moderated_by", "moderated_at", "updated_at"])
+    _moderated(proposal, Visibility.HIDDEN, reason, moderator)
     notifications.proposal_moderated(proposal, moderator=moderator)
 
 
@@ -681,11 +687,7 @@ def publish_comment(comment, *, moderator, reason="") -> None:
     _locked(Comment, comment)
     if comment.visibility == Visibility.PUBLISHED:
         return
-    comment.visibility = Visibility.PUBLISHED
-    comment.moderation_reason = reason
-    comment.moderated_by = moderator
-    comment.moderated_at = timezone.now()
-    comment.save(update_fields=["visibility", "moderation_reason", "moderated_by", "moderated_at"])
+    _moderated(comment, Visibility.PUBLISHED, reason, moderator)
     notifications.comment_moderated(comment, moderator=moderator)
 
 
@@ -697,11 +699,7 @@ def hide_comment(comment, *, moderator, reason) -> None:
     _locked(Comment, comment)
     if comment.visibility == Visibility.HIDDEN and comment.moderation_reason == reason:
         return
-    comment.visibility = Visibility.HIDDEN
-    comment.moderation_reason = reason
-    comment.moderated_by = moderator
-    comment.moderated_at = timezone.now()
-    comment.save(update_fields=["visibility", "moderation_reason", "moderated_by", "moderated_at"])
+    _moderated(comment, Visibility.HIDDEN, reason, moderator)
     notifications.comment_moderated(comment, moderator=moderator)
 
 
