@@ -9,8 +9,9 @@ from django.views.decorators.http import require_safe
 from gis_data.packs import current_city
 from gis_data.views import data_sources, map_config
 
-# The proposals, over what a resident reads a place by (districts, parks, rivers, roads) and what is being built.
-PROPOSAL_MAP_LAYERS = ("districts", "green_areas", "waterways", "main_roads", "streets", "projects", "proposals")
+# The proposals, over what a resident reads a place by (districts, parks, rivers, roads). The projects are on
+# the main map with them; here their long legend would push the proposals' filters out of sight.
+PROPOSAL_MAP_LAYERS = ("districts", "green_areas", "waterways", "main_roads", "streets", "proposals")
 
 
 @require_safe
