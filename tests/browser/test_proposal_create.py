@@ -113,8 +113,12 @@ def test_use_my_location_gives_a_point_on_a_phone(resident_page, live_server):
 def test_a_keyboard_user_moves_the_map_and_puts_a_point_at_its_centre(resident_page, live_server):
     page = resident_page
     open_form(page, live_server)
+    pane = "document.querySelector('#proposal-map .leaflet-map-pane').style.transform"
+    before = page.evaluate(pane)
     page.locator("#proposal-map").focus()
     page.keyboard.press("ArrowRight")
+    # The arrow pans the map with an animation: the point is put once the map has moved.
+    page.wait_for_function(f"before => {pane} !== before", arg=before)
 
     page.get_by_role("button", name="Put a point at the centre of the map").press("Enter")
 
