@@ -46,12 +46,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.*_historicalproject",
         "projects.*_statuschange",
         "projects.view_category",
+        "corridors",
         "participation.view_*",
     ],
     # Moderators publish and hide proposals and comments, and may answer for any department.
     MODERATOR: [
         "gis_data.view_*",
         "projects.view_*",
+        "corridors.view_*",
         "photos.view_*",
         "participation.view_*",
         "participation.moderate_proposal",

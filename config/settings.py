@@ -161,6 +161,13 @@ COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 # How many proposals in view the map draws one by one; more are drawn as clusters counted on the server.
 MAP_CLUSTER_FEATURE_LIMIT = env_int("MAP_CLUSTER_FEATURE_LIMIT", 400)
 
+# Green corridors (corridors app). The elevation profile samples the DEM every this many metres;
+# coverage counts the residents within this walking distance of the corridor network.
+CORRIDOR_PROFILE_STEP_METRES = env_int("CORRIDOR_PROFILE_STEP_METRES", 30)
+CORRIDOR_COVERAGE_METRES = env_int("CORRIDOR_COVERAGE_METRES", 500)
+# A segment follows a river, canal or railway along the part of its length within this distance of one.
+CORRIDOR_FOLLOW_METRES = env_int("CORRIDOR_FOLLOW_METRES", 60)
+
 # The base map. Only this URL points outside; the city's reference layers are
 # drawn underneath so the map stays readable without it.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

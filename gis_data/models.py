@@ -74,6 +74,20 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
     return ""
 
 
+def in_language(obj: object, field: str) -> str:
+    """``field_<language>`` in the reader's language, else whichever of English, Russian, Kazakh was given.
+
+    (gis_data's ``localized`` falls back to the plain ``field``, which here is
+    the property asking, and a project may have a title in Kazakh only.)
+    """
+    language = (translation.get_language() or "en")[:2]
+    for code in (language, "en", "ru", "kk"):
+        value = getattr(obj, f"{field}_{code}", "")
+        if value:
+            return value
+    return ""
+
+
 class NearQuerySet(models.QuerySet):
     """Features with a ``geom`` in SRID 4326 that can be found near a place, in metres on the ground."""
 
@@ -256,6 +270,74 @@ class PopulatedPlace(ReferenceFeature):
         verbose_name = _("populated place")
         verbose_name_plural = _("populated places")
         constraints = [_unique_osm("populatedplace")]
+
+
+class Building(ReferenceFeature):
+    """A building footprint: the ground of the population estimate and of the urban blocks."""
+
+    GEOMETRY_TYPES = ("MultiPolygon",)
+    # OSM building=* values that are never homes; every other building (mostly "yes") may hold residents.
+    NOT_RESIDENTIAL = (
+        "commercial",
+        "industrial",
+        "office",
+        "retail",
+        "warehouse",
+        "school",
+        "hospital",
+        "church",
+        "mosque",
+        "garage",
+        "garages",
+        "hangar",
+        "shed",
+        "store",
+        "shelter",
+        "kiosk",
+        "public",
+        "university",
+        "train_station",
+        "service",
+        "roof",
+    )
+    building = models.CharField(_("building type"), max_length=40)
+    levels = models.PositiveSmallIntegerField(_("levels"), null=True, blank=True)
+    is_residential = models.BooleanField(_("may hold residents"), default=True)
+    geom = models.MultiPolygonField(_("footprint"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [_unique_osm("building")]
+
+
+class PopulationCell(models.Model):
+    """One square of a city's resident estimate (see gis_data.population for how it is made).
+
+    The pack gives the city's population and its places' populations, not a
+    grid; the cells spread those totals over mapped homes and residential
+    streets. Corridors' coverage and parks' access count residents by cell.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="population_cells")
+    geom = models.PolygonField(_("cell"), srid=SRID)
+    centre = models.PointField(_("centre"), srid=SRID)
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("district")
+    )
+    building_area_m2 = models.FloatField(_("residential building footprint (m²)"), default=0)
+    street_length_m = models.FloatField(_("residential street length (m)"), default=0)
+    residents = models.FloatField(_("estimated residents"), default=0)
+    # Inside the city's blocks (dense building), where corridors take a free-form landscape.
+    is_urban = models.BooleanField(_("inside urban blocks"), default=False)
+
+    class Meta:
+        verbose_name = _("population cell")
+        verbose_name_plural = _("population cells")
+        indexes = [models.Index(fields=["city", "is_urban"], name="gis_data_cell_city_urban")]
+
+    def __str__(self) -> str:
+        return f"{self.centre.x:.4f}, {self.centre.y:.4f}: {self.residents:.0f}"
 
 
 class Raster(models.Model):

@@ -26,6 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "railways": ("geojson", "osm"),
     "green_areas": ("geojson", "osm"),
     "streets": ("geojson", "osm"),
+    "buildings": ("geojson", "osm"),
     "dem": ("geotiff",),
 }
 REQUIRED_LAYERS = ("districts",)

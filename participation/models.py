@@ -28,9 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gis_data.geometry import SRID, GeometryRules, rules_for_city
-from gis_data.models import District, NearQuerySet
+from gis_data.models import District, NearQuerySet, in_language
 from gis_data.packs import current_city
-from projects.models import in_language
 
 # The spatial reference of the anchors the map's clusters are counted on: the map's own (Web Mercator).
 ANCHOR_SRID = 3857

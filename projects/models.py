@@ -23,25 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from gis_data.geometry import SRID, GeometryRuleError, GeometryRules, check_geometry, rules_for_city
-from gis_data.models import District, NearQuerySet
+from gis_data.models import District, NearQuerySet, in_language
 from gis_data.packs import current_city
 
 # The geometry of a project: a point, a line or a polygon, or several of one kind.
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
-
-
-def in_language(obj: object, field: str) -> str:
-    """``field_<language>`` in the reader's language, else whichever of English, Russian, Kazakh was given.
-
-    (gis_data's ``localized`` falls back to the plain ``field``, which here is
-    the property asking, and a project may have a title in Kazakh only.)
-    """
-    language = (translation.get_language() or "en")[:2]
-    for code in (language, "en", "ru", "kk"):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value
-    return ""
 
 
 class Measure(models.TextChoices):
