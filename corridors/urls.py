@@ -21,9 +21,7 @@ urlpatterns = [
     path("segments/<int:pk>/delete/", editor.segment_delete, name="segment_delete"),
     path("<int:pk>/history/", editor.corridor_history, name="history"),
     path("<int:pk>/history/<int:history_id>/restore/", editor.corridor_restore, name="restore"),
-    path(
-        "<int:pk>/segments/history/<int:history_id>/restore/", editor.segment_restore, name="segment_restore"
-    ),
+    path("<int:pk>/segments/history/<int:history_id>/restore/", editor.segment_restore, name="segment_restore"),
     # Trajectory suggestions for urbanists, and the cost surface behind them (corridors/trajectory_views.py).
     path("suggest.json", trajectory_views.suggest_json, name="suggest"),
     path("cost-surface.png", trajectory_views.cost_surface_png, name="cost_surface"),

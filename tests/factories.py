@@ -467,3 +467,72 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory, role="resident")
     text = "I walk there every evening: it is dark."
     visibility = "published"
+
+
+# Buildings, population cells, corridors and segments.
+
+from corridors.models import Corridor, Segment  # noqa: E402 (appended section)
+from gis_data.models import Building, PopulationCell  # noqa: E402 (appended section)
+
+# A block of flats on Abay Avenue, about 60 m by 15 m.
+FLATS_ON_ABAY = MultiPolygon(
+    Polygon(((76.9200, 43.2400), (76.9207, 43.2400), (76.9207, 43.2401), (76.9200, 43.2401), (76.9200, 43.2400))),
+    srid=4326,
+)
+# The embankment of the Malaya Almatinka from Abay Avenue to Gorky Park (a promenade along the river).
+ALMATINKA_PROMENADE = LineString((76.9598, 43.2517), (76.9640, 43.2585), (76.9676, 43.2646), srid=4326)
+# Republic Square and the Medeu skating rink: two places whose DEM heights are known (874 m, 1,707 m).
+REPUBLIC_SQUARE = Point(76.9458, 43.2383, srid=4326)
+MEDEU = Point(77.0586, 43.1573, srid=4326)
+
+
+class BuildingFactory(ReferenceFeatureFactory):
+    class Meta:
+        model = Building
+
+    source = factory.SubFactory(DataSourceFactory, key="osm2012")
+    building = "apartments"
+    is_residential = True
+    geom = factory.LazyFunction(lambda: FLATS_ON_ABAY.clone())
+
+
+class PopulationCellFactory(factory.django.DjangoModelFactory):
+    """A 200 m cell whose south-west corner is ``corner`` (longitude, latitude), with ``residents``."""
+
+    class Meta:
+        model = PopulationCell
+        exclude = ("corner",)
+
+    city = factory.SubFactory(CityFactory)
+    corner = (76.9200, 43.2400)
+    geom = factory.LazyAttribute(
+        lambda o: Polygon.from_bbox((o.corner[0], o.corner[1], o.corner[0] + 0.00247, o.corner[1] + 0.0018))
+    )
+    centre = factory.LazyAttribute(lambda o: Point(o.corner[0] + 0.001235, o.corner[1] + 0.0009, srid=4326))
+    residents = 100
+    is_urban = False
+
+
+class CorridorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Corridor
+
+    name_kk = "Кіші Алматы өзенінің жағалауы"
+    name_ru = "Набережная Малой Алматинки"
+    name_en = "Malaya Almatinka promenade"
+    kind = "river_promenade"
+    status = "planned"
+    is_published = True
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    """A segment saved without the derived measures; use corridors.services to save one measured."""
+
+    class Meta:
+        model = Segment
+
+    corridor = factory.SubFactory(CorridorFactory)
+    position = factory.Sequence(lambda n: n)
+    geom = factory.LazyFunction(lambda: ALMATINKA_PROMENADE.clone())
+    mode = "shared"
+    status = "planned"
