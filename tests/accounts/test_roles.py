@@ -49,10 +49,15 @@ def test_an_urbanist_edits_projects_and_photos_but_only_views_categories():
     assert not {"add_category", "change_category", "delete_category"} & granted
 
 
+def test_an_urbanist_edits_corridors_and_their_segments():
+    granted = codenames(roles.URBANIST)
+    assert {"add_corridor", "change_corridor", "delete_corridor", "add_segment", "change_segment"} <= granted
+
+
 def test_an_urbanist_gets_no_permission_outside_the_mapped_apps():
     group = Group.objects.get(name=roles.URBANIST)
     assert not group.permissions.exclude(
-        content_type__app_label__in=["gis_data", "projects", "photos", "participation"]
+        content_type__app_label__in=["gis_data", "projects", "corridors", "photos", "participation"]
     ).exists()
 
 
