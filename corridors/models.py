@@ -13,14 +13,31 @@ django-simple-history, so an urbanist can restore an earlier version.
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry, LineString
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gis_data.geometry import SRID
-from gis_data.models import District, NearQuerySet, in_language
+from gis_data.geometry import SRID, GeometryRuleError, GeometryRules, check_geometry
+from gis_data.models import City, District, NearQuerySet, in_language
+from gis_data.packs import current_city
+
+# A segment shorter than this (in the city's metric spatial reference) is a slip of the mouse, not a path.
+MIN_SEGMENT_METRES = 1.0
+# What a geometry that is not a line is, said to the urbanist who drew it.
+GEOMETRY_NAMES = {
+    "Point": _("a point"),
+    "MultiPoint": _("several points"),
+    "MultiLineString": _("several lines"),
+    "Polygon": _("a polygon (an area)"),
+    "MultiPolygon": _("several polygons"),
+    "GeometryCollection": _("a collection of geometries"),
+}
 
 
 class Kind(models.TextChoices):
@@ -145,6 +162,10 @@ class Corridor(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("corridors:detail", args=[self.pk])
 
+    def clean(self) -> None:
+        if not (self.name_kk or self.name_ru or self.name_en):
+            raise ValidationError({"name_en": _("Give the corridor a name in at least one language.")}, code="name")
+
 
 class Segment(models.Model):
     """One line of a corridor, in the corridor's order (``position``)."""
@@ -226,3 +247,96 @@ class Segment(models.Model):
 
     def get_landscape_display(self) -> str:
         return Landscape(self.landscape).label if self.landscape else ""
+
+    def clean(self) -> None:
+        """A segment is one line that does not cross itself, at least 1 m long, inside the city's extent.
+
+        A landscape type set by hand needs its reason. The checked line
+        replaces the given one (it is then in longitude/latitude).
+        """
+        errors = {}
+        if self.geom is not None:
+            try:
+                self.geom = check_segment_line(self.geom, current_city())
+            except ValidationError as error:
+                errors["geom"] = error
+        if self.landscape_override and not self.landscape_reason.strip():
+            errors["landscape_reason"] = ValidationError(
+                _("Say why the landscape type is set by hand: the reason is kept with the segment."), code="reason"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def check_segment_line(geom: GEOSGeometry, city: City | None) -> LineString:
+    """``geom`` checked as a segment's line in ``city`` (or anywhere when there is none), in longitude/latitude.
+
+    Raises a ValidationError naming the problem: not a single line, outside
+    the city's extent, shorter than MIN_SEGMENT_METRES, crossing itself, or
+    any rule every geometry passes (coordinates, vertices; see gis_data.geometry).
+    """
+    if geom.geom_type != "LineString":
+        given = GEOMETRY_NAMES.get(geom.geom_type, geom.geom_type)
+        raise ValidationError(
+            _("A segment must be a single line, not %(given)s: draw it as one line from start to end."),
+            code="type",
+            params={"given": given},
+        )
+    try:
+        # No repair: GEOS calls a line invalid only when all its points are one, which is the length rule's to say.
+        line = check_geometry(geom, GeometryRules(("LineString",), repair=False)).geometry
+    except GeometryRuleError as error:
+        if error.code == "invalid":
+            raise _too_short(0) from None
+        raise
+    # The extent itself, not only its bounding box: a city's extent need not be a rectangle.
+    if city is not None and not city.extent.covers(line):
+        raise ValidationError(
+            _("The line leaves the city: every point of a segment must lie inside %(city)s's extent."),
+            code="extent",
+            params={"city": city.name},
+        )
+    length = line_length_m(line, city)
+    if length < MIN_SEGMENT_METRES:
+        raise _too_short(length)
+    if not line.simple:
+        crossing = _crossing_place(line)
+        if crossing is None:
+            raise ValidationError(_("The line crosses itself: draw it without loops, or as two segments."), "crosses")
+        raise ValidationError(
+            _("The line crosses itself near %(lon)s, %(lat)s: draw it without loops, or as two segments."),
+            code="crosses",
+            params={"lon": f"{crossing[0]:.5f}", "lat": f"{crossing[1]:.5f}"},
+        )
+    return line
+
+
+def _too_short(length: float) -> ValidationError:
+    return ValidationError(
+        _("The line is %(length)s m long: a segment must be at least %(minimum)s m long."),
+        code="short",
+        params={"length": number_format(length, 2), "minimum": number_format(MIN_SEGMENT_METRES, 0)},
+    )
+
+
+def line_length_m(line: GEOSGeometry, city: City | None) -> float:
+    """The length of a longitude/latitude line in metres: in the city's metric SRID, else on the spheroid."""
+    if city is not None:
+        return line.transform(city.metric_srid, clone=True).length
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_Length(ST_GeomFromWKB(%s, 4326)::geography)", [bytes(line.wkb)])
+        return float(cursor.fetchone()[0])
+
+
+def _crossing_place(line: LineString) -> tuple[float, float] | None:
+    """The first place (lon, lat) where ``line`` meets itself, or None when GEOS finds no single point."""
+    # Noding the line splits it wherever it meets itself: a crossing is where three or more pieces end
+    # (an end that touches the line makes three; its own start and end, meeting in a loop, only two).
+    noded = line.unary_union
+    pieces = [noded] if noded.geom_type == "LineString" else list(noded)
+    ends: dict[tuple[float, float], int] = {}
+    for piece in pieces:
+        for point in (piece.coords[0], piece.coords[-1]):
+            key = (round(point[0], 7), round(point[1], 7))
+            ends[key] = ends.get(key, 0) + 1
+    return next((point for point, count in ends.items() if count >= 3), None)

@@ -1,17 +1,27 @@
-"""Rasters of a city pack drawn for the map: the hillshade ("relief") of the elevation model.
+"""Rasters of a city pack: the hillshade ("relief") of the elevation model, and heights read from it.
 
 The hillshade is computed once from the DEM file with numpy and written as an
 RGBA PNG that the map stretches over the raster's bounds. Shadows are grey,
 sunlit slopes a pale white, and flat land stays almost transparent, so the
 relief tints the map under the vector layers instead of hiding it.
+
+``Elevation`` keeps the DEM's first band in memory, once per process, and
+gives the height of any points by bilinear interpolation: corridor profiles,
+route climbs and the trajectory's slopes all read heights through it.
 """
 
 import hashlib
+import logging
 import math
+import os
+from functools import lru_cache
 
 import numpy as np
 
+from gis_data.geometry import ALLOWED_SRIDS
 from gis_data.models import Raster
+
+logger = logging.getLogger(__name__)
 
 # Degrees to metres on the sphere of the mean Earth radius: close enough for the slope of a city's hills.
 METRES_PER_DEGREE = math.pi / 180 * 6_371_008.8
@@ -138,3 +148,104 @@ def relief_etag(raster: Raster, azimuth: float = 315, altitude: float = 45) -> s
     """A strong entity tag of ``raster``'s relief: its file's checksum and every setting of the drawing."""
     settings = (raster.source.sha256, azimuth, altitude, SHADOW_ALPHA, HIGHLIGHT_ALPHA, FLAT_TOLERANCE)
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
+
+
+# Elevation at any point: the DEM read once per process and interpolated between pixel centres.
+
+# How many elevation models a process keeps in memory (a city's DEM and, in tests, a few synthetic ones).
+ELEVATION_CACHE_SIZE = 4
+
+
+class Elevation:
+    """A city's elevation model in memory, for the height of any point (corridor profiles, routes, slopes).
+
+    The first band is read once and kept as float64 with ``nan`` for no data.
+    Heights are interpolated bilinearly between the centres of the four
+    nearest pixels; a point gets ``nan`` when one of the pixels it needs has no
+    data or when it lies outside the raster. A point in the outer half pixel
+    of the raster, where one row or column of neighbours is missing, takes the
+    edge pixels' values (as if the raster went on flat). Coordinates are
+    transformed with ``rasterio.warp.transform`` between EPSG codes only.
+    """
+
+    def __init__(self, values: np.ndarray, transform, epsg: int) -> None:
+        self.values = values
+        self.transform = transform
+        self.epsg = epsg
+        self.height, self.width = values.shape
+
+    @classmethod
+    def for_city(cls, city) -> "Elevation | None":
+        """The elevation model of ``city`` (its pack's DEM), or None when it has none or its file cannot be read."""
+        raster = Raster.objects.filter(source__city=city, kind="dem").select_related("source").order_by("pk").first()
+        return cls.for_raster(raster) if raster is not None else None
+
+    @classmethod
+    def for_raster(cls, raster: Raster) -> "Elevation | None":
+        """The elevation model in ``raster``'s file, read once per process for its path and checksum."""
+        try:
+            # The modification time joins the key: a test (or an operator) may rewrite a file in place
+            # while the registered checksum stays the same until the pack is loaded again.
+            modified = os.stat(raster.path).st_mtime_ns
+        except OSError:
+            logger.warning("The elevation model %s cannot be found: profiles are left without heights.", raster.path)
+            return None
+        return _read_elevation(raster.path, raster.source.sha256, modified)
+
+    def at(self, xs, ys, srid: int = 4326) -> np.ndarray:
+        """The heights (m) at the points ``xs``, ``ys`` in EPSG:``srid``; ``nan`` where the DEM cannot tell."""
+        xs = np.atleast_1d(np.asarray(xs, dtype=np.float64))
+        ys = np.atleast_1d(np.asarray(ys, dtype=np.float64))
+        if xs.size == 0:
+            return np.empty(0)
+        if srid != self.epsg:
+            from rasterio.warp import transform
+
+            xs, ys = (
+                np.asarray(v, dtype=np.float64) for v in transform(f"EPSG:{int(srid)}", f"EPSG:{self.epsg}", xs, ys)
+            )
+        # Fractional column and row, counted from the first pixel's centre.
+        columns, rows = ~self.transform @ (xs, ys)
+        inside = np.isfinite(columns) & np.isfinite(rows)
+        inside &= (columns >= 0) & (columns <= self.width) & (rows >= 0) & (rows <= self.height)
+        u = np.where(inside, columns - 0.5, 0.0)
+        v = np.where(inside, rows - 0.5, 0.0)
+        left, top = np.floor(u), np.floor(v)
+        fx, fy = u - left, v - top
+        left, top = left.astype(np.intp), top.astype(np.intp)
+        heights = np.zeros(xs.shape)
+        for row_step, column_step, weight in (
+            (0, 0, (1 - fx) * (1 - fy)),
+            (0, 1, fx * (1 - fy)),
+            (1, 0, (1 - fx) * fy),
+            (1, 1, fx * fy),
+        ):
+            row = np.clip(top + row_step, 0, self.height - 1)
+            column = np.clip(left + column_step, 0, self.width - 1)
+            value = self.values[row, column]
+            # A pixel with no weight (the point on its neighbour's centre line) is not needed: its gap does not count.
+            heights += np.where(weight > 0, value * weight, 0.0)
+        heights[~inside] = np.nan
+        return heights
+
+
+@lru_cache(maxsize=ELEVATION_CACHE_SIZE)
+def _read_elevation(path: str, sha256: str, modified: int) -> Elevation | None:
+    import rasterio
+    from rasterio.errors import RasterioError
+
+    try:
+        with rasterio.open(path) as dataset:
+            band = dataset.read(1, masked=True)
+            epsg = dataset.crs.to_epsg() if dataset.crs else None
+            georeferencing = dataset.transform
+    except RasterioError as error:
+        logger.warning("The elevation model %s cannot be read (%s): profiles are left without heights.", path, error)
+        return None
+    if epsg not in ALLOWED_SRIDS:
+        logger.warning("The elevation model %s is not in an allowed spatial reference: it is not used.", path)
+        return None
+    values = np.ma.getdata(band).astype(np.float64)
+    values[np.ma.getmaskarray(band) | ~np.isfinite(values)] = np.nan
+    values.setflags(write=False)
+    return Elevation(values, georeferencing, epsg)
