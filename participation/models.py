@@ -540,5 +540,5 @@ def subject_choices() -> list[ContentType]:
     return [ContentType.objects.get_by_natural_key(*label.split(".")) for label in SUBJECT_MODELS]
 
 
-# What a proposal may be about. Corridors, parks and concepts join when their models exist.
-SUBJECT_MODELS = ("projects.project",)
+# What a proposal may be about. Parks and concepts join when their models exist.
+SUBJECT_MODELS = ("projects.project", "corridors.corridor")
