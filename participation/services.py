@@ -133,7 +133,7 @@ def _status_label(status: str) -> str:
 
 
 def _is_published_record(obj: Model) -> bool:
-    """Whether a record a proposal may be about is public: projects have ``is_published``."""
+    """Whether a record a proposal may be about is public: projects and corridors have ``is_published``."""
     published = getattr(obj, "is_published", True)
     return bool(published)
 
@@ -144,7 +144,7 @@ def _is_published_record(obj: Model) -> bool:
 def _check_subject(proposal: Proposal, errors: dict) -> None:
     if proposal.subject_type_id is None and proposal.subject_id is None:
         return
-    message = ValidationError(_("Choose a published project to link this proposal to, or none."), code="subject")
+    message = ValidationError(_("Choose a published project or corridor to link this proposal to, or none."), code="subject")
     if proposal.subject_type_id is None or proposal.subject_id is None:
         errors.setdefault("subject", []).append(message)
         return
