@@ -2,8 +2,23 @@
 
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.http import HttpRequest
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
-from gis_data.models import City, DataSource, District, GreenArea, PopulatedPlace, Railway, Raster, Street, Waterway
+from gis_data.models import (
+    Building,
+    City,
+    DataSource,
+    District,
+    GreenArea,
+    PopulatedPlace,
+    PopulationCell,
+    Railway,
+    Raster,
+    Street,
+    Waterway,
+)
 from gis_data.widgets import CityMapWidget
 
 NAME_SEARCH = ("name", "name_kk", "name_ru", "name_en", "=osm_id")
@@ -94,3 +109,78 @@ class RasterAdmin(MapAdmin):
     list_filter = ("kind",)
     list_select_related = ("source",)
     search_fields = ("path", "source__title")
+
+
+class ReadOnlyAdmin(MapAdmin):
+    """Data derived from the city pack: shown, never edited here (the next pack load would undo the edit)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def _centre(geom) -> str:
+    centre = geom.centroid
+    return f"{centre.y:.5f}, {centre.x:.5f}"
+
+
+@admin.register(Building)
+class BuildingAdmin(ReadOnlyAdmin):
+    """Buildings come from the pack's OpenStreetMap extract; they weigh in the population estimate."""
+
+    list_display = ("__str__", "building", "levels", "is_residential", "footprint", "osm_id", "source")
+    list_filter = ("is_residential", "building", "source")
+    list_select_related = ("source", "source__city")
+    search_fields = NAME_SEARCH
+    show_full_result_count = False
+    fields = (
+        "name",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "building",
+        "levels",
+        "is_residential",
+        "footprint",
+        "location",
+        "source",
+        "osm_type",
+        "osm_id",
+    )
+    readonly_fields = ("footprint", "location")
+
+    @admin.display(description=_("footprint (m²)"))
+    def footprint(self, building: Building) -> str:
+        # In the city's metric projection, as the population estimate measures it.
+        area = building.geom.transform(building.source.city.metric_srid, clone=True).area
+        return number_format(area, 0, force_grouping=True)
+
+    @admin.display(description=_("centre (latitude, longitude)"))
+    def location(self, building: Building) -> str:
+        return _centre(building.geom)
+
+
+@admin.register(PopulationCell)
+class PopulationCellAdmin(ReadOnlyAdmin):
+    """The resident estimate's cells (gis_data.population), rebuilt with every pack load."""
+
+    list_display = ("__str__", "district", "residents_rounded", "building_area_m2", "street_length_m", "is_urban")
+    list_filter = ("is_urban", "district", "city")
+    list_select_related = ("district",)
+    ordering = ("-residents",)
+    show_full_result_count = False
+    fields = ("city", "district", "location", "residents", "building_area_m2", "street_length_m", "is_urban")
+    readonly_fields = ("location",)
+
+    @admin.display(description=_("estimated residents"), ordering="residents")
+    def residents_rounded(self, cell: PopulationCell) -> str:
+        return number_format(cell.residents, 0, force_grouping=True)
+
+    @admin.display(description=_("centre (latitude, longitude)"))
+    def location(self, cell: PopulationCell) -> str:
+        return _centre(cell.centre)

@@ -4,9 +4,12 @@ Colours are chosen to read on the light map background when the base-map
 tiles cannot be loaded: districts are filled, so the city keeps its shape.
 """
 
+from django.db.models import Case, FloatField, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
-from gis_data.models import District, GreenArea, PopulatedPlace, Railway, Street, Waterway
+from gis_data.models import District, GreenArea, PopulatedPlace, PopulationCell, Railway, Street, Waterway
+from gis_data.population import CELL_METRES, ESTIMATE_SOURCE_KEY
 from gis_data.registry import NAME_ATTRIBUTES, Layer, Variant, register
 
 register(
@@ -17,6 +20,74 @@ register(
         legend="area",
         style={"color": "#5b4a9e", "weight": 2, "fillColor": "#8c7bd1", "fillOpacity": 0.12},
         source="districts",
+    )
+)
+
+# A cell is titled by its district in the popup: a cell has no name of its own.
+DISTRICT_NAMES = tuple(f"{name}=district__{name}" for name in NAME_ATTRIBUTES)
+CELL_KM2 = (CELL_METRES / 1000) ** 2
+# Residents per km² where each band of the population layer starts, and its fill (light to dark).
+DENSITY_BANDS = (
+    (0, _("fewer than 2,500 residents per km²"), "#fff3b0"),
+    (2500, _("2,500 to 5,000 residents per km²"), "#fdc46a"),
+    (5000, _("5,000 to 10,000 residents per km²"), "#f28c38"),
+    (10000, _("10,000 to 20,000 residents per km²"), "#d9480f"),
+    (20000, _("20,000 residents per km² or more"), "#8f1d06"),
+)
+
+
+def _population_cells() -> QuerySet[PopulationCell]:
+    # The band is computed by the database so that the map styles a cell by an exact value.
+    density = Case(
+        *(
+            When(residents__gte=start * CELL_KM2, then=Value(start))
+            for start, _title, _colour in reversed(DENSITY_BANDS)
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        PopulationCell.objects.filter(residents__gt=0)
+        .annotate(density_band=density, residents_whole=Round("residents", output_field=FloatField()))
+        .order_by()
+    )
+
+
+# Where the city's blocks are (mapped buildings cover at least 8 % of a 200 m cell, or most of its
+# neighbours): there a corridor's landscape is free-form. The cells are the estimate's (gis_data.population):
+# the CC BY-SA buildings on a grid cut to the ODbL districts, whose names they carry; so the layer carries
+# the estimate's own source, whose attribution holds both lines.
+register(
+    Layer(
+        name="urban_blocks",
+        title=_("Urban blocks (estimated from buildings)"),
+        queryset=lambda: PopulationCell.objects.filter(is_urban=True).order_by(),
+        legend="area",
+        attributes=DISTRICT_NAMES,
+        style={"color": "#6d4c41", "weight": 0.5, "opacity": 0.6, "fillColor": "#8d6e63", "fillOpacity": 0.3},
+        min_zoom=13,
+        source=ESTIMATE_SOURCE_KEY,
+        default_on=False,
+    )
+)
+
+# The resident estimate (gis_data.population): the city's and its villages' populations (ODbL) spread
+# over residential buildings and streets (CC BY-SA), with the estimate's source for the same reason.
+# Only populated cells are sent, from zoom 14, so a request stays small.
+register(
+    Layer(
+        name="population",
+        title=_("Estimated residents"),
+        queryset=_population_cells,
+        legend="area",
+        attributes=(*DISTRICT_NAMES, "residents=residents_whole", "density_band"),
+        style={"color": "#ffffff", "weight": 0.3, "opacity": 0.5, "fillColor": "#fff3b0", "fillOpacity": 0.55},
+        variants=tuple(
+            Variant("density_band", start, title, {"fillColor": colour}) for start, title, colour in DENSITY_BANDS
+        ),
+        min_zoom=14,
+        source=ESTIMATE_SOURCE_KEY,
+        default_on=False,
     )
 )
 

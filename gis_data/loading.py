@@ -4,7 +4,10 @@ The loader reads GeoJSON with the standard library and OpenStreetMap extracts
 (.osm.pbf) with GDAL's OSM driver through pyogrio, so any city with an OSM
 extract can be set up the same way. Every geometry passes the rules of
 gis_data.geometry. Any problem refuses the whole pack: the database stays as
-it was. Re-running updates features in place, keyed by OSM type and id.
+it was (one exception: a building whose footprint has no area, a closed way
+drawn back over itself, is skipped and reported). Re-running updates features
+in place, keyed by OSM type and id. Once the layers are in, the population
+estimate (gis_data.population) is rebuilt from them, in the same transaction.
 """
 
 import json
@@ -31,6 +34,7 @@ from gis_data.geometry import (
 )
 from gis_data.models import (
     MAX_REFERENCE_VERTICES,
+    Building,
     City,
     DataSource,
     District,
@@ -43,6 +47,7 @@ from gis_data.models import (
     Waterway,
 )
 from gis_data.packs import CityPack, LayerSpec, PackError, Source, read_manifest
+from gis_data.population import PopulationReport, rebuild_population
 from gis_data.signals import city_pack_loaded
 
 WATERWAY_KINDS = {kind for kind, _label in Waterway.KINDS}
@@ -63,6 +68,30 @@ GREEN_TAGS = {
 }
 # highway values that are not ways one can walk, cycle or drive along.
 NOT_STREETS = {"construction", "proposed", "abandoned", "platform", "raceway", "bus_stop", "crossing", "elevator"}
+# A building tagged with one of these land uses or amenities (on the building itself, not on a
+# surrounding area) is a workplace, a shop or a public building: nobody is counted as living there.
+NOT_RESIDENTIAL_LANDUSE = {"commercial", "industrial", "retail", "construction", "garages", "military", "railway"}
+NOT_RESIDENTIAL_AMENITIES = {
+    "school",
+    "kindergarten",
+    "college",
+    "university",
+    "hospital",
+    "clinic",
+    "place_of_worship",
+    "fuel",
+    "parking",
+    "fire_station",
+    "police",
+    "townhall",
+    "courthouse",
+    "theatre",
+    "cinema",
+    "public_building",
+    "embassy",
+}
+# building:levels above this is a typing slip (the tallest building in the world has 163 floors).
+MAX_LEVELS = 200
 # GeoJSON exports spell the OSM type in the singular or the plural.
 OSM_TYPE_NAMES = {
     "node": "node",
@@ -92,6 +121,7 @@ class LayerReport:
     updated: int = 0
     deleted: int = 0
     repaired: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -99,6 +129,7 @@ class LoadReport:
     city: City
     skipped: bool = False
     layers: list[LayerReport] = field(default_factory=list)
+    population: PopulationReport | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +140,10 @@ class LayerKind:
     osm_layer: str  # the layer of GDAL's OSM driver that holds these features
     default_osm_type: str
     fields: Callable[[dict[str, str]], dict[str, Any] | None]
+    # Skip (and report) a feature with no area left, instead of refusing the pack: a closed way drawn
+    # back over itself, which GDAL returns as a ring of 2 or 3 points. Among thousands of buildings
+    # such a shed has no footprint to lose; a district or a park without area is still refused.
+    skip_degenerate: bool = False
 
 
 def _district_fields(tags: dict[str, str]) -> dict[str, Any] | None:
@@ -156,6 +191,21 @@ def _place_fields(tags: dict[str, str]) -> dict[str, Any] | None:
     return {"place": place[:40], "population": int(text)}
 
 
+def _building_fields(tags: dict[str, str]) -> dict[str, Any] | None:
+    building = tags.get("building", "").strip()
+    if not building or building == "no":
+        return None
+    # Only a whole number of levels weighs: "1-2", "5.5" or "several" are left unknown (one level is assumed).
+    text = tags.get("building:levels", "").strip()
+    levels = int(text) if text.isdigit() and 0 < int(text) <= MAX_LEVELS else None
+    is_residential = (
+        building not in Building.NOT_RESIDENTIAL
+        and tags.get("landuse") not in NOT_RESIDENTIAL_LANDUSE
+        and tags.get("amenity") not in NOT_RESIDENTIAL_AMENITIES
+    )
+    return {"building": building[:40], "levels": levels, "is_residential": is_residential}
+
+
 LAYER_KINDS: dict[str, LayerKind] = {
     "districts": LayerKind(District, "multipolygons", "relation", _district_fields),
     "waterways": LayerKind(Waterway, "lines", "way", _waterway_fields),
@@ -163,9 +213,10 @@ LAYER_KINDS: dict[str, LayerKind] = {
     "green_areas": LayerKind(GreenArea, "multipolygons", "way", _green_area_fields),
     "streets": LayerKind(Street, "lines", "way", _street_fields),
     "places": LayerKind(PopulatedPlace, "points", "node", _place_fields),
+    "buildings": LayerKind(Building, "multipolygons", "way", _building_fields, skip_degenerate=True),
 }
 # The order layers are loaded in; the DEM is registered last.
-LAYER_ORDER = ("districts", "places", "waterways", "railways", "green_areas", "streets")
+LAYER_ORDER = ("districts", "places", "waterways", "railways", "green_areas", "streets", "buildings")
 
 
 def read_geojson(source: Source, spec: LayerSpec) -> Iterator[Feature]:
@@ -281,21 +332,49 @@ def _feature_error(source: Source, feature: Feature, message: str) -> PackError:
     return PackError(f"{source.path}: {label}: {message}")
 
 
-def _checked_geometry(source: Source, feature: Feature, rules: GeometryRules, report: LayerReport) -> GEOSGeometry:
+def _has_short_ring(geometry: GEOSGeometry) -> bool:
+    """Whether a polygon's ring has fewer than 4 points (GDAL returns a closed way of 3 nodes so)."""
+    if geometry.geom_type == "MultiPolygon":
+        return any(_has_short_ring(polygon) for polygon in geometry)
+    if geometry.geom_type == "Polygon":
+        return any(len(ring) < 4 for ring in geometry)
+    return False
+
+
+def _checked_geometry(
+    source: Source, feature: Feature, rules: GeometryRules, report: LayerReport, *, skip_degenerate: bool = False
+) -> GEOSGeometry | None:
+    """The feature's geometry once it passed the rules; None when it has no area and may be skipped."""
+    label = f"{feature.number} ({feature.tags.get('osm_id', '?')})"
     value = feature.geometry
     if isinstance(value, bytes | bytearray | memoryview):
         try:
             value = GEOSGeometry(memoryview(value), srid=SRID)
         except (GEOSException, ValueError):
+            # GEOS refuses a ring of fewer than 4 points (a closed way of 2 nodes) outright.
+            if skip_degenerate:
+                report.skipped.append(f"{label}: " + _("a ring has fewer than 4 points; the feature has no area."))
+                return None
             raise _feature_error(source, feature, _("the geometry cannot be read.")) from None
     if value is None:
         raise _feature_error(source, feature, _("the feature has no geometry."))
+    # PostGIS refuses such a ring before ST_MakeValid could look at it: catch it here, with a clear message.
+    # Such a geometry is never valid, so the rings of the valid ones (nearly all) need not be walked.
+    if isinstance(value, GEOSGeometry) and not value.valid and _has_short_ring(value):
+        message = _("a ring has fewer than 4 points; the feature has no area.")
+        if skip_degenerate:
+            report.skipped.append(f"{label}: {message}")
+            return None
+        raise _feature_error(source, feature, message)
     try:
         checked = check_geometry(value, rules)
     except GeometryRuleError as exc:
+        if skip_degenerate and exc.code == "empty":
+            report.skipped.append(f"{label}: " + " ".join(exc.messages))
+            return None
         raise _feature_error(source, feature, " ".join(exc.messages)) from None
     if checked.repaired:
-        report.repaired.append(f"{feature.number} ({feature.tags.get('osm_id', '?')}): {checked.problem}")
+        report.repaired.append(f"{label}: {checked.problem}")
     return checked.geometry
 
 
@@ -326,7 +405,9 @@ def load_layer(pack: CityPack, spec: LayerSpec, data_source: DataSource) -> Laye
         key = (osm_type, int(raw_id))
         if key in rows:
             raise _feature_error(source, feature, _("the same OSM feature appears twice in this layer."))
-        geometry = _checked_geometry(source, feature, rules, report)
+        geometry = _checked_geometry(source, feature, rules, report, skip_degenerate=kind.skip_degenerate)
+        if geometry is None:
+            continue
         rows[key] = kind.model(
             source=data_source,
             osm_type=osm_type,
@@ -448,6 +529,8 @@ def load_city_pack(path: Path | str | None = None, *, if_changed: bool = False) 
         if "dem" in pack.layers:
             spec = pack.layers["dem"]
             report.layers.append(register_dem(pack, spec, data_sources[spec.source.key]))
+        # The resident estimate is derived from the layers just loaded; other apps' derived data reads it.
+        report.population = rebuild_population(city)
         # Derived data of other apps (a project's districts) follows the new reference layers.
         city_pack_loaded.send(sender=load_city_pack, city=city)
         city.manifest_sha256 = fingerprint

@@ -338,11 +338,13 @@ class TestTheAlmatyPack:
 
     def test_it_keeps_the_odbl_and_cc_by_sa_sources_apart(self, almaty, db):
         licences = dict(DataSource.objects.values_list("key", "licence"))
+        # The resident estimate (gis_data.population) is derived from both and names both, in a source of its own.
         assert licences == {
             "districts": "ODbL 1.0",
             "places": "ODbL 1.0",
             "osm2012": "CC BY-SA 2.0",
             "dem": "Public domain",
+            "population_estimate": "ODbL 1.0; CC BY-SA 2.0",
         }
         assert not District.objects.exclude(source__key="districts").exists()
 
