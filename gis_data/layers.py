@@ -53,6 +53,16 @@ def _population_cells() -> QuerySet[PopulationCell]:
     )
 
 
+def may_see_population_cells(user) -> bool:
+    """The cells are for the staff who plan with them (urbanists, moderators, jury), not for publication.
+
+    Each cell mixes the ODbL places and districts with the CC BY-SA 2.0 buildings and streets, and the
+    pack's data README asks that the two share-alike licences stay apart. Figures computed from the cells
+    (coverage per district) are published with both attribution lines; the cells themselves are not.
+    """
+    return user is not None and user.has_perm("gis_data.view_populationcell")
+
+
 # Where the city's blocks are (mapped buildings cover at least 8 % of a 200 m cell, or most of its
 # neighbours): there a corridor's landscape is free-form. The cells are the estimate's (gis_data.population):
 # the CC BY-SA buildings on a grid cut to the ODbL districts, whose names they carry; so the layer carries
@@ -67,6 +77,7 @@ register(
         style={"color": "#6d4c41", "weight": 0.5, "opacity": 0.6, "fillColor": "#8d6e63", "fillOpacity": 0.3},
         min_zoom=13,
         source=ESTIMATE_SOURCE_KEY,
+        visible_to=may_see_population_cells,
         default_on=False,
     )
 )
@@ -87,6 +98,7 @@ register(
         ),
         min_zoom=14,
         source=ESTIMATE_SOURCE_KEY,
+        visible_to=may_see_population_cells,
         default_on=False,
     )
 )

@@ -465,8 +465,11 @@ def test_a_status_choice_that_does_not_exist_is_said_and_nothing_is_analysed(cli
 
 
 def test_the_overlays_are_offered_off_by_default_and_the_cost_surface_needs_an_elevation_model(
-    client, two_parts, tmp_path
+    client, urbanist, two_parts, tmp_path
 ):
+    # Visitors do not get the population cells (they mix the ODbL and CC BY-SA sources); urbanists do.
+    assert config_of(client.get(NETWORK), "network-map-config")["overlays"] == []
+    client.force_login(urbanist)
     config = config_of(client.get(NETWORK), "network-map-config")
     assert [layer["name"] for layer in config["overlays"]] == ["urban_blocks", "population"]
     assert not any(layer["default_on"] for layer in config["overlays"])

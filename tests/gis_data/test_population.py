@@ -285,8 +285,18 @@ def test_the_population_and_urban_blocks_layers_are_optional_and_hidden_at_city_
     assert registry.get("population").source == registry.get("urban_blocks").source == ESTIMATE_SOURCE_KEY
 
 
-def test_the_population_layer_sends_populated_cells_banded_by_residents_per_km2(client, toy_city):
+def test_the_cell_layers_are_not_published_to_visitors(client, toy_city):
     rebuild_population(toy_city)
+
+    names = {layer["name"] for layer in client.get(reverse("gis_data:layer_list")).json()["layers"]}
+
+    assert not {"population", "urban_blocks"} & names
+    assert client.get(reverse("gis_data:layer_geojson", args=["population"])).status_code == 404
+
+
+def test_the_population_layer_sends_populated_cells_banded_by_residents_per_km2(client, urbanist, toy_city):
+    rebuild_population(toy_city)
+    client.force_login(urbanist)
 
     collection = json.loads(client.get(reverse("gis_data:layer_geojson", args=["population"])).content)
 
@@ -297,8 +307,9 @@ def test_the_population_layer_sends_populated_cells_banded_by_residents_per_km2(
     assert collection["features"][0]["properties"]["name_en"] == "Almaly District"
 
 
-def test_the_cell_layers_carry_both_attribution_lines(client, toy_city):
+def test_the_cell_layers_carry_both_attribution_lines(client, urbanist, toy_city):
     rebuild_population(toy_city)
+    client.force_login(urbanist)
 
     layers = {layer["name"]: layer for layer in client.get(reverse("gis_data:layer_list")).json()["layers"]}
 

@@ -40,4 +40,18 @@ class Command(BaseCommand):
                 )
                 for repair in layer.repaired:
                     self.stdout.write("  " + _("repaired with ST_MakeValid: feature %(detail)s") % {"detail": repair})
+                for skip in layer.skipped:
+                    self.stdout.write("  " + _("skipped: feature %(detail)s") % {"detail": skip})
+            population = report.population
+            if population is not None:
+                self.stdout.write(
+                    _("population estimate: %(cells)d cells, %(residents)d residents, %(urban)d cells in urban blocks")
+                    % {
+                        "cells": population.cells,
+                        "residents": round(population.residents),
+                        "urban": population.urban_cells,
+                    }
+                )
+                for note in population.notes:
+                    self.stdout.write("  " + note)
             self.stdout.write(self.style.SUCCESS(_("%(city)s is loaded.") % {"city": report.city}))
