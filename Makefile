@@ -11,6 +11,7 @@ run: setup messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py gis_load_city --if-changed
 	$(PY) manage.py projects_demo --if-empty
+	$(PY) manage.py corridors_demo --if-empty
 	$(PY) manage.py participation_routes --if-empty
 	$(PY) manage.py participation_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
