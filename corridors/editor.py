@@ -35,15 +35,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridors import services, trajectory
 from corridors.forms import CorridorForm, SegmentForm
 from corridors.models import Corridor, Segment
+
+# Generic editor helpers, shared with the project editor rather than written twice.
+from gis_data.editing import add_errors, geoman_strings
 from gis_data.models import City, GreenArea, PopulatedPlace
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
 from photos.forms import PhotoEditForm, PhotoUploadForm
 from photos.models import Photo
 from photos.services import delete_photo
-
-# Generic editor helpers, shared with the project editor rather than written twice.
-from projects.editor import add_errors, geoman_strings
 
 View = Callable[..., HttpResponse]
 

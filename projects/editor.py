@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gis_data.editing import add_errors, geoman_strings
 from gis_data.models import City
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
@@ -79,45 +80,7 @@ def editor_view(*permissions: str) -> Callable[[View], View]:
     return decorator
 
 
-def add_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its fields where it names them, else on the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # The editor page -------------------------------------------------------------------------------------------
-
-
-def geoman_strings() -> dict[str, dict[str, str]]:
-    """Leaflet-Geoman's texts in the page's language (its own catalogue has no Kazakh)."""
-    return {
-        "tooltips": {
-            "placeMarker": _("Click to place a point"),
-            "placeMarkerTouch": _("Tap the map to place a point"),
-            "firstVertex": _("Click to place the first vertex"),
-            "continueLine": _("Click to continue drawing"),
-            "finishLine": _("Click the last vertex to finish the line"),
-            "finishPoly": _("Click the first vertex to finish the polygon"),
-            "finishRect": _("Click to finish the rectangle"),
-        },
-        "actions": {
-            "finish": _("Finish"),
-            "cancel": _("Cancel"),
-            "removeLastVertex": _("Remove the last vertex"),
-        },
-        "buttonTitles": {
-            "drawMarkerButton": _("Draw a point"),
-            "drawPolyButton": _("Draw a polygon"),
-            "drawLineButton": _("Draw a line"),
-            "drawRectButton": _("Draw a rectangle"),
-            "editButton": _("Edit the vertices"),
-            "dragButton": _("Move a shape"),
-            "deleteButton": _("Remove a shape"),
-        },
-    }
 
 
 def editor_config(city: City | None, request: HttpRequest) -> dict[str, Any]:
