@@ -1,7 +1,7 @@
 """Draw a handful of demo corridors along the real rivers, canal and railways of the loaded city.
 
 Each demo corridor follows one reference line of the pack: the Malaya and
-Bolshaya Almatinka, the Vesnovka, the Esentai, the Big Almaty Canal (found
+Bolshaya Almatinka, the Vesnovka (the Esentai), the Big Almaty Canal (found
 by their names in gis_data's Waterway layer), and a railway branch for a
 "rails to trails" (a disused line when the pack has one). The stretch nearest
 the city's centre, inside its districts, is cut into 2-4 segments with
@@ -134,24 +134,6 @@ PLANS = (
         pieces=(
             Piece(0.5, Mode.SHARED, Status.PROPOSED, Surface.COMPACTED, Lighting.NONE, 3),
             Piece(0.5, Mode.PEDESTRIAN, Status.PROPOSED, Surface.BOARDWALK, Lighting.PARTIAL, 2.5),
-        ),
-    ),
-    Plan(
-        layer="waterway",
-        line_names=("Есентай", "Есентайка", "р. Есентай", "Есентай өзені", "Esentai"),
-        label="Esentai",
-        names=("Есентай өзенінің жағалауы (демо)", "Набережная Есентая (демо)", "Esentai promenade (demo)"),
-        descriptions=(
-            "Демо дәліз: Есентай өзенінің бойымен сызылған. Қаланың жоспары емес.",
-            "Демонстрационный коридор вдоль реки Есентай. Не план города.",
-            "A demo corridor along the Esentai river. Not a plan of the city.",
-        ),
-        kind=Kind.RIVER_PROMENADE,
-        status=Status.PLANNED,
-        metres=3500,
-        pieces=(
-            Piece(0.5, Mode.SHARED, Status.EXISTING, Surface.ASPHALT, Lighting.FULL, 5),
-            Piece(0.5, Mode.SHARED, Status.PLANNED, Surface.PAVING, Lighting.FULL, 5),
         ),
     ),
     Plan(
