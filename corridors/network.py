@@ -430,8 +430,10 @@ _cache: "OrderedDict[tuple, Network]" = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _segments(city: City, statuses: tuple[str, ...] | None) -> QuerySet[Segment]:
+def _segments(city: City, statuses: tuple[str, ...] | None, published_only: bool = False) -> QuerySet[Segment]:
     segments = Segment.objects.filter(geom__bboverlaps=city.extent)
+    if published_only:
+        segments = segments.filter(corridor__is_published=True)
     return segments.filter(status__in=statuses) if statuses is not None else segments
 
 
@@ -439,11 +441,24 @@ def _statuses(statuses) -> tuple[str, ...] | None:
     return tuple(sorted(set(statuses))) if statuses is not None else None
 
 
-def network_key(city: City, statuses=None) -> tuple:
-    """What a built network depends on: the city's pack, the statuses, and its segments' count and last change."""
+def network_key(city: City, statuses=None, published_only: bool = False) -> tuple:
+    """What a built network depends on: the city's pack, the statuses, and its segments' count and last change.
+
+    Publishing a corridor changes no segment, so the corridors' own last change counts too.
+    """
     statuses = _statuses(statuses)
-    state = _segments(city, statuses).aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return (city.pk, city.metric_srid, city.loaded_at, statuses, state["count"], state["latest"])
+    segments = _segments(city, statuses, published_only)
+    state = segments.aggregate(count=Count("pk"), latest=Max("updated_at"), corridors=Max("corridor__updated_at"))
+    return (
+        city.pk,
+        city.metric_srid,
+        city.loaded_at,
+        statuses,
+        published_only,
+        state["count"],
+        state["latest"],
+        state["corridors"],
+    )
 
 
 def clear_cache() -> None:
@@ -451,20 +466,22 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def build_network(city: City, statuses=None) -> Network:
+def build_network(city: City, statuses=None, published_only: bool = False) -> Network:
     """The street and corridor network of ``city`` (segments of ``statuses``, all by default), cached per process.
+
+    With ``published_only``, the segments of draft corridors are left out: that is the network visitors see.
 
     See the module's docstring for how streets and segments are noded and how
     climbs are sampled. One query tells whether the cached network is still
     current (``network_key``).
     """
     statuses = _statuses(statuses)
-    key = network_key(city, statuses)
+    key = network_key(city, statuses, published_only)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    network = _build(city, statuses, key)
+    network = _build(city, statuses, key, published_only)
     with _cache_lock:
         _cache[key] = network
         while len(_cache) > CACHE_SIZE:
@@ -478,12 +495,14 @@ def _metric_lines(queryset: QuerySet, srid: int, *fields: str) -> tuple[list[tup
     return [row[:-1] for row in rows], geoms
 
 
-def _build(city: City, statuses: tuple[str, ...] | None, key: tuple) -> Network:
+def _build(city: City, statuses: tuple[str, ...] | None, key: tuple, published_only: bool = False) -> Network:
     started = time.perf_counter()
     srid = int(city.metric_srid)
     streets = Street.objects.filter(source__city=city).exclude(highway__in=EXCLUDED_HIGHWAYS).order_by("pk")
     street_rows, street_lines = _metric_lines(streets, srid, "pk")
-    segment_rows, segment_lines = _metric_lines(_segments(city, statuses).order_by("pk"), srid, "pk", "corridor_id")
+    segment_rows, segment_lines = _metric_lines(
+        _segments(city, statuses, published_only).order_by("pk"), srid, "pk", "corridor_id"
+    )
 
     node_xy, street_edges = _split_streets(np.array([row[0] for row in street_rows], dtype=np.int64), street_lines)
     edges = _node_segments(

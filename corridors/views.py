@@ -390,7 +390,12 @@ def corridor_figures(corridor: Corridor) -> list[tuple[str, str]]:
     ]
 
 
-def connection_sentences(corridor: Corridor, city: City | None) -> list[str]:
+def sees_drafts(user) -> bool:
+    """Whether ``user`` sees draft corridors, in the network's analyses and routes too."""
+    return user.has_perm("corridors.change_corridor")
+
+
+def connection_sentences(corridor: Corridor, city: City | None, user) -> list[str]:
     """What the corridor connects, in sentences: "Links Nauryzbai District and Kalkaman with Gorky Central Park."
 
     The city's own test of a green corridor: which suburbs (the districts it
@@ -400,7 +405,8 @@ def connection_sentences(corridor: Corridor, city: City | None) -> list[str]:
     """
     if city is None:
         return []
-    links = network.corridor_links(corridor, network.build_network(city))
+    built = network.build_network(city, published_only=not sees_drafts(user))
+    links = network.corridor_links(corridor, built)
     by_parks: dict[tuple, list[str]] = {}
     for link in links.links:
         by_parks.setdefault(link.parks, []).append(link.suburb.localized_name)
@@ -465,7 +471,7 @@ def corridor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "profile_config": profile.as_config() | {"strings": chart_strings()},
         "segments": segment_rows(segments),
         "segment_legend": segment_legend(segments),
-        "connections": connection_sentences(corridor, city) if segments else [],
+        "connections": connection_sentences(corridor, city, request.user) if segments else [],
         "pairs": photo_pairs(corridor),
         "other_photos": unpaired_photos(corridor),
         "proposals": residents_proposals(corridor, request.user),
@@ -537,7 +543,7 @@ class NetworkAnalyses:
 
 def network_analyses(city: City, statuses, user) -> NetworkAnalyses:
     """The connected parts, the ranked gaps and the coverage of the network made of ``statuses``' segments."""
-    built = network.build_network(city, statuses=statuses)
+    built = network.build_network(city, statuses=statuses, published_only=not sees_drafts(user))
     parts = network.components(built)
     corridors = Corridor.objects.visible_to(user).in_bulk([pk for part in parts for pk in part.corridor_ids])
     labels: dict[Any, str] = {}
@@ -730,7 +736,8 @@ def route_json(request: HttpRequest) -> JsonResponse:
         end = parse_point(request, "to", city)
     except PointError as error:
         return bad_request(str(error), error.parameter)
-    result = network.route(city, start, end)
+    built = network.build_network(city, published_only=not sees_drafts(request.user))
+    result = network.route(city, start, end, network=built)
     if isinstance(result, network.NoRoute):
         # The message names the problem and how far from the end the start's part of the network comes.
         nearest = result.nearest_reachable

@@ -197,6 +197,31 @@ def test_crossing_segments_are_one_part(city):
     assert part.length_m == pytest.approx(2 * math.hypot(1000, 1000), abs=0.01)
 
 
+def test_visitors_network_leaves_out_the_segments_of_draft_corridors(city):
+    draft = CorridorFactory(is_published=False)
+    segment((0, 0), (1000, 0))
+    segment((0, 500), (1000, 500), corridor=draft)
+
+    everything = network.build_network(city)
+    published = network.build_network(city, published_only=True)
+
+    assert len(network.components(everything)) == 2
+    [part] = network.components(published)
+    assert draft.pk not in part.corridor_ids
+
+
+def test_publishing_a_corridor_rebuilds_the_visitors_network(city):
+    draft = CorridorFactory(is_published=False)
+    segment((0, 0), (1000, 0), corridor=draft)
+    assert network.components(network.build_network(city, published_only=True)) == []
+
+    draft.is_published = True
+    draft.save()
+
+    [part] = network.components(network.build_network(city, published_only=True))
+    assert part.corridor_ids == (draft.pk,)
+
+
 def test_the_network_is_rebuilt_when_a_segment_changes(city):
     drawn = segment((0, 0), (1000, 0))
     first = network.build_network(city)
