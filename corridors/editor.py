@@ -21,7 +21,6 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,9 +40,7 @@ from gis_data.editing import add_errors, geoman_strings
 from gis_data.models import City, GreenArea, PopulatedPlace
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
-from photos.forms import PhotoEditForm, PhotoUploadForm
-from photos.models import Photo
-from photos.services import delete_photo
+from photos.editing import manage_photos
 
 View = Callable[..., HttpResponse]
 
@@ -414,81 +411,21 @@ def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Photos ------------------------------------------------------------------------------------------------------
 
 
-def photo_forms(corridor: Corridor, city: City | None, bound: tuple[int, Form] | None = None) -> list:
-    """Each photo of the corridor with its edit form; ``bound`` replaces one of them by a form sent back."""
-    rows = []
-    for photo in Photo.objects.of(corridor).select_related("pair"):
-        if bound is not None and bound[0] == photo.pk:
-            form = bound[1]
-        else:
-            form = PhotoEditForm(instance=photo, city=city, prefix=f"photo-{photo.pk}")
-        rows.append((photo, form))
-    return rows
-
-
 @editor_view("corridors.change_corridor", "photos.view_photo")
 @require_http_methods(["GET", "POST"])
 def corridor_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    """The corridor's photos: upload, edit one (phase, pair, caption, ...), delete one after a confirmation.
-
-    One URL serves them all; a POST says what it does in ``action``.
-    """
+    """The corridor's photos: upload, edit one (phase, pair, caption, ...), delete one after a confirmation."""
     corridor = get_object_or_404(Corridor, pk=pk)
-    city = current_city()
-    upload_form = PhotoUploadForm(city=city)
-    bound: tuple[int, Form] | None = None
-    action = request.POST.get("action")
-
-    if request.method == "POST" and action == "upload":
-        if not request.user.has_perm("photos.add_photo"):
-            return forbidden(request)
-        upload_form = PhotoUploadForm(request.POST, request.FILES, city=city)
-        if upload_form.is_valid():
-            try:
-                upload_form.save(owner=corridor, user=request.user)
-            except ValidationError as error:
-                add_errors(upload_form, error)
-            else:
-                messages.success(request, _("The photo was added."))
-                return redirect("corridors:photos", pk=corridor.pk)
-
-    elif request.method == "POST" and action in ("edit", "delete"):
-        photo_id = request.POST.get("photo", "")
-        photo = get_object_or_404(Photo.objects.of(corridor), pk=int(photo_id) if photo_id.isdigit() else 0)
-        if not request.user.has_perm(f"photos.{'change' if action == 'edit' else 'delete'}_photo"):
-            return forbidden(request)
-        if action == "delete":
-            delete_photo(photo)
-            messages.success(request, _("The photo was deleted."))
-            return redirect("corridors:photos", pk=corridor.pk)
-        form = PhotoEditForm(request.POST, instance=photo, city=city, prefix=f"photo-{photo.pk}")
-        if form.is_valid():
-            try:
-                form.save()
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("The photo was saved."))
-                return redirect(f"{reverse('corridors:photos', args=[corridor.pk])}#photo-{photo.pk}")
-        bound = (photo.pk, form)
-
-    elif request.method == "POST":
-        messages.error(request, _("The form was not understood; nothing was changed."))
-        return redirect("corridors:photos", pk=corridor.pk)
-
-    # ?delete=<id> asks for a confirmation before the POST that deletes.
-    confirm_delete = None
-    if request.method == "GET" and request.GET.get("delete", "").isdigit():
-        confirm_delete = Photo.objects.of(corridor).filter(pk=request.GET["delete"]).first()
-
-    context = {
-        "corridor": corridor,
-        "upload_form": upload_form,
-        "photos": photo_forms(corridor, city, bound),
-        "confirm_delete": confirm_delete,
-        "active": "photos",
-    }
-    return render(request, "corridors/photos.html", context)
+    page = manage_photos(
+        request,
+        corridor,
+        city=current_city(),
+        page_url=reverse("corridors:photos", args=[corridor.pk]),
+        forbidden=forbidden,
+    )
+    if isinstance(page, HttpResponse):
+        return page
+    return render(request, "corridors/photos.html", {"corridor": corridor, "active": "photos", **page})
 
 
 # History -----------------------------------------------------------------------------------------------------

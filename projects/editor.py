@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,9 +33,7 @@ from gis_data.editing import add_errors, geoman_strings
 from gis_data.models import City
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
-from photos.forms import PhotoEditForm, PhotoUploadForm
-from photos.models import Photo
-from photos.services import delete_photo
+from photos.editing import manage_photos
 from projects import services
 from projects.forms import ProjectForm, StatusChangeForm
 from projects.models import TRANSITIONS, Category, Project, Status
@@ -210,81 +207,21 @@ def project_publish(request: HttpRequest, pk: int) -> HttpResponse:
 # Photos ----------------------------------------------------------------------------------------------------
 
 
-def photo_forms(project: Project, city: City | None, bound: tuple[int, Form] | None = None) -> list[tuple[Photo, Form]]:
-    """Each photo of the project with its edit form; ``bound`` replaces one of them by a form sent back."""
-    rows = []
-    for photo in Photo.objects.of(project).select_related("pair"):
-        if bound is not None and bound[0] == photo.pk:
-            form = bound[1]
-        else:
-            form = PhotoEditForm(instance=photo, city=city, prefix=f"photo-{photo.pk}")
-        rows.append((photo, form))
-    return rows
-
-
 @editor_view("projects.change_project", "photos.view_photo")
 @require_http_methods(["GET", "POST"])
 def project_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    """The project's photos: upload, edit one (phase, pair, caption, ...), delete one after a confirmation.
-
-    One URL serves them all; a POST says what it does in ``action``.
-    """
+    """The project's photos: upload, edit one (phase, pair, caption, ...), delete one after a confirmation."""
     project = get_object_or_404(Project, pk=pk)
-    city = current_city()
-    upload_form = PhotoUploadForm(city=city)
-    bound: tuple[int, Form] | None = None
-    action = request.POST.get("action")
-
-    if request.method == "POST" and action == "upload":
-        if not request.user.has_perm("photos.add_photo"):
-            return render(request, "projects/forbidden.html", status=403)
-        upload_form = PhotoUploadForm(request.POST, request.FILES, city=city)
-        if upload_form.is_valid():
-            try:
-                upload_form.save(owner=project, user=request.user)
-            except ValidationError as error:
-                add_errors(upload_form, error)
-            else:
-                messages.success(request, _("The photo was added."))
-                return redirect("projects:photos", pk=project.pk)
-
-    elif request.method == "POST" and action in ("edit", "delete"):
-        photo_id = request.POST.get("photo", "")
-        photo = get_object_or_404(Photo.objects.of(project), pk=int(photo_id) if photo_id.isdigit() else 0)
-        if not request.user.has_perm(f"photos.{'change' if action == 'edit' else 'delete'}_photo"):
-            return render(request, "projects/forbidden.html", status=403)
-        if action == "delete":
-            delete_photo(photo)
-            messages.success(request, _("The photo was deleted."))
-            return redirect("projects:photos", pk=project.pk)
-        form = PhotoEditForm(request.POST, instance=photo, city=city, prefix=f"photo-{photo.pk}")
-        if form.is_valid():
-            try:
-                form.save()
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("The photo was saved."))
-                return redirect(f"{reverse('projects:photos', args=[project.pk])}#photo-{photo.pk}")
-        bound = (photo.pk, form)
-
-    elif request.method == "POST":
-        messages.error(request, _("The form was not understood; nothing was changed."))
-        return redirect("projects:photos", pk=project.pk)
-
-    # ?delete=<id> asks for a confirmation before the POST that deletes.
-    confirm_delete = None
-    if request.method == "GET" and request.GET.get("delete", "").isdigit():
-        confirm_delete = Photo.objects.of(project).filter(pk=request.GET["delete"]).first()
-
-    context = {
-        "project": project,
-        "upload_form": upload_form,
-        "photos": photo_forms(project, city, bound),
-        "confirm_delete": confirm_delete,
-        "active": "photos",
-    }
-    return render(request, "projects/photos.html", context)
+    page = manage_photos(
+        request,
+        project,
+        city=current_city(),
+        page_url=reverse("projects:photos", args=[project.pk]),
+        forbidden=lambda request: render(request, "projects/forbidden.html", status=403),
+    )
+    if isinstance(page, HttpResponse):
+        return page
+    return render(request, "projects/photos.html", {"project": project, "active": "photos", **page})
 
 
 # History ---------------------------------------------------------------------------------------------------
