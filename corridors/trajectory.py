@@ -91,7 +91,7 @@ from django.utils.translation import gettext as _
 from corridors.measures import Profile, profile_along
 from gis_data.geometry import SRID
 from gis_data.models import Building, City, DataSource, GreenArea, Railway, Raster, Street, Waterway
-from gis_data.raster import Elevation, pixel_size_metres
+from gis_data.raster import Elevation, horn_gradient, pixel_size_metres
 
 if TYPE_CHECKING:  # rasterio is imported when a surface is built, not when the URLs load
     from rasterio.windows import Window
@@ -331,21 +331,7 @@ def slope(elevation: np.ndarray, dx: float, dy: float) -> np.ndarray:
     cell's own height, so the edge of a gap is not taken for a cliff.
     """
     valid = np.isfinite(elevation)
-    values = np.where(valid, elevation, 0.0)
-    height, width = values.shape
-    padded = np.pad(values, 1, mode="edge")
-    padded_valid = np.pad(valid, 1, mode="edge")
-
-    def neighbour(row: int, column: int) -> np.ndarray:
-        rows = slice(1 + row, 1 + row + height)
-        columns = slice(1 + column, 1 + column + width)
-        return np.where(padded_valid[rows, columns], padded[rows, columns], values)
-
-    north_west, north, north_east = neighbour(-1, -1), neighbour(-1, 0), neighbour(-1, 1)
-    west, east = neighbour(0, -1), neighbour(0, 1)
-    south_west, south, south_east = neighbour(1, -1), neighbour(1, 0), neighbour(1, 1)
-    rise_east = ((north_east + 2 * east + south_east) - (north_west + 2 * west + south_west)) / (8 * dx)
-    rise_north = ((north_west + 2 * north + north_east) - (south_west + 2 * south + south_east)) / (8 * dy)
+    rise_east, rise_north = horn_gradient(np.where(valid, elevation, 0.0), valid, dx, dy)
     return np.where(valid, np.hypot(rise_east, rise_north), 0.0)
 
 

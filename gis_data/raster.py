@@ -51,17 +51,14 @@ def pixel_size_metres(dataset, latitude: float) -> tuple[float, float]:
     return res_x, res_y
 
 
-def shade(elevation: np.ma.MaskedArray, dx: float, dy: float, azimuth: float, altitude: float) -> np.ndarray:
-    """The light on each pixel, 0 (in shadow) to 1 (facing the sun), with Horn's slopes.
+def horn_gradient(values: np.ndarray, valid: np.ndarray, dx: float, dy: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rise of each pixel eastwards and northwards, in metres per metre, by Horn's 3 × 3 method.
 
-    ``elevation`` is in metres, its rows run from north to south, ``dx`` and
-    ``dy`` are the pixel's width and height in metres. ``azimuth`` is where the
-    light comes from, in degrees clockwise from north; ``altitude`` its height
-    above the horizon in degrees. A neighbour without data counts as the
-    pixel's own elevation, so that the edge of a hole stays shaded as flat land.
+    ``values`` are heights in metres, rows from north to south; ``dx`` and
+    ``dy`` the pixel's width and height in metres. A neighbour without data
+    (``valid`` false) counts as the pixel's own height, so the edge of a hole
+    reads as flat land, not as a cliff.
     """
-    values = np.ma.getdata(elevation).astype(np.float64)
-    valid = ~np.ma.getmaskarray(elevation) & np.isfinite(values)
     height, width = values.shape
     padded = np.pad(values, 1, mode="edge")
     padded_valid = np.pad(valid, 1, mode="edge")
@@ -76,6 +73,21 @@ def shade(elevation: np.ma.MaskedArray, dx: float, dy: float, azimuth: float, al
     south_west, south, south_east = neighbour(1, -1), neighbour(1, 0), neighbour(1, 1)
     rise_east = ((north_east + 2 * east + south_east) - (north_west + 2 * west + south_west)) / (8 * dx)
     rise_north = ((north_west + 2 * north + north_east) - (south_west + 2 * south + south_east)) / (8 * dy)
+    return rise_east, rise_north
+
+
+def shade(elevation: np.ma.MaskedArray, dx: float, dy: float, azimuth: float, altitude: float) -> np.ndarray:
+    """The light on each pixel, 0 (in shadow) to 1 (facing the sun), with Horn's slopes.
+
+    ``elevation`` is in metres, its rows run from north to south, ``dx`` and
+    ``dy`` are the pixel's width and height in metres. ``azimuth`` is where the
+    light comes from, in degrees clockwise from north; ``altitude`` its height
+    above the horizon in degrees. A neighbour without data counts as the
+    pixel's own elevation, so that the edge of a hole stays shaded as flat land.
+    """
+    values = np.ma.getdata(elevation).astype(np.float64)
+    valid = ~np.ma.getmaskarray(elevation) & np.isfinite(values)
+    rise_east, rise_north = horn_gradient(values, valid, dx, dy)
 
     # The cosine of the angle between the surface's normal and the direction of the light.
     light_azimuth, light_altitude = math.radians(azimuth), math.radians(altitude)
