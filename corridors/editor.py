@@ -34,9 +34,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridors import services, trajectory
 from corridors.forms import CorridorForm, SegmentForm
 from corridors.models import Corridor, Segment
+from gis_data.editing import add_errors, geoman_strings
 
 # Generic editor helpers, shared with the project editor rather than written twice.
-from gis_data.editing import add_errors, geoman_strings
+from gis_data.formats import format_metres, format_share
 from gis_data.models import City, GreenArea, PopulatedPlace
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
@@ -96,21 +97,6 @@ def editor_view(*permissions: str) -> Callable[[View], View]:
 
 def forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "corridors/forbidden.html", status=403)
-
-
-def metres(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return _("%(length)s m") % {"length": number_format(round(value), force_grouping=True)}
-
-
-def percent(share: float | None, digits: int = 0) -> str:
-    if share is None:
-        return "—"
-    return _("%(percent)s %%") % {"percent": number_format(round(100 * share, digits), digits or None)}
-
-
-# Corridors ---------------------------------------------------------------------------------------------------
 
 
 def render_corridor(request: HttpRequest, form: CorridorForm, corridor: Corridor | None) -> HttpResponse:
@@ -281,19 +267,20 @@ def derived_figures(segment: Segment) -> list[tuple[str, str]]:
         follows = _("%(name)s (%(kind)s), %(share)s of the length") % {
             "name": segment.follows_name or segment.get_follows_display(),
             "kind": segment.get_follows_display(),
-            "share": percent(segment.follows_share),
+            "share": format_share(segment.follows_share),
         }
     else:
         follows = _("no river, canal or railway")
     climb = (
-        _("%(climb)s up, %(descent)s down") % {"climb": metres(segment.climb_m), "descent": metres(segment.descent_m)}
+        _("%(climb)s up, %(descent)s down")
+        % {"climb": format_metres(segment.climb_m), "descent": format_metres(segment.descent_m)}
         if segment.climb_m is not None
         else _("not known (no elevation data)")
     )
     if segment.mean_grade is not None:
         grades = _("mean %(mean)s, steepest %(max)s") % {
-            "mean": percent(segment.mean_grade, 1),
-            "max": percent(segment.max_grade, 1),
+            "mean": format_share(segment.mean_grade, 1),
+            "max": format_share(segment.max_grade, 1),
         }
     else:
         grades = "—"
@@ -304,16 +291,16 @@ def derived_figures(segment: Segment) -> list[tuple[str, str]]:
             "derived": segment.get_landscape_derived_display() or "—",
         }
     figures = [
-        (_("Length"), metres(segment.length_m)),
+        (_("Length"), format_metres(segment.length_m)),
         (_("Landscape type"), landscape),
-        (_("Share inside urban blocks"), percent(segment.urban_share)),
+        (_("Share inside urban blocks"), format_share(segment.urban_share)),
         (_("Follows"), follows),
         (_("Climb"), climb),
         (_("Grade"), grades),
         (_("Districts"), ", ".join(district.localized_name for district in segment.districts.all()) or "—"),
     ]
     if segment.dem_gap_m:
-        figures.append((_("Length without elevation data"), metres(segment.dem_gap_m)))
+        figures.append((_("Length without elevation data"), format_metres(segment.dem_gap_m)))
     return figures
 
 
@@ -337,12 +324,12 @@ def render_segment(
 
 def saved_message(segment: Segment) -> str:
     """What the urbanist is told after a save: the figures measured from the line."""
-    parts = [metres(segment.length_m)]
+    parts = [format_metres(segment.length_m)]
     if segment.landscape:
         parts.append(_("%(landscape)s landscape") % {"landscape": segment.get_landscape_display()})
     if segment.follows:
         follows = segment.follows_name or segment.get_follows_display()
-        share = percent(segment.follows_share)
+        share = format_share(segment.follows_share)
         parts.append(_("along %(follows)s for %(share)s") % {"follows": follows, "share": share})
     return _("The segment was saved: %(figures)s.") % {"figures": ", ".join(parts)}
 
@@ -463,7 +450,7 @@ def line_summary(record: Any) -> str:
     vertices = ngettext("%(count)s vertex", "%(count)s vertices", record.geom.num_coords) % {
         "count": number_format(record.geom.num_coords, force_grouping=True)
     }
-    return f"{metres(record.length_m)}, {vertices}"
+    return f"{format_metres(record.length_m)}, {vertices}"
 
 
 def display_value(model: type[Model], name: str, value: Any) -> str:
@@ -477,7 +464,7 @@ def display_value(model: type[Model], name: str, value: Any) -> str:
     if name == "position":
         return number_format(value + 1)
     if name == "length_m":
-        return metres(value)
+        return format_metres(value)
     if isinstance(value, Decimal | int | float):
         return number_format(value, force_grouping=True)
     return Truncator(str(value)).chars(120)

@@ -21,7 +21,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -31,6 +30,7 @@ from corridors.filters import NETWORK_STATUSES, CorridorFilterForm, NetworkForm
 from corridors.layers import corridor_style, segment_style, with_lines
 from corridors.models import Corridor, Kind, Segment, Status
 from corridors.trajectory import TrajectoryError, cost_surface_bounds
+from gis_data.formats import format_kilometres, format_length, format_metres, format_number, format_share
 from gis_data.geometry import SRID
 from gis_data.models import City, District
 from gis_data.packs import current_city
@@ -68,36 +68,6 @@ NETWORK_OVERLAYS = ("urban_blocks", "population")
 
 
 # Formatting, in the number format of the active language.
-
-
-def format_number(value: float, decimals: int = 0) -> str:
-    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
-
-
-def format_length(metres: float) -> str:
-    """Metres under a kilometre, else kilometres with two decimals: "560 m", "1.25 km"."""
-    if metres < 1000:
-        return _("%(value)s m") % {"value": format_number(metres)}
-    return _("%(value)s km") % {"value": format_number(metres / 1000, 2)}
-
-
-def format_kilometres(metres: float) -> str:
-    """Always in kilometres, as the list compares corridors: "0.56 km", "12.30 km"."""
-    return _("%(value)s km") % {"value": format_number(metres / 1000, 2)}
-
-
-def format_metres(metres: float | None) -> str:
-    """A height or a climb, to the metre; "—" when unknown."""
-    if metres is None:
-        return "—"
-    return _("%(value)s m") % {"value": format_number(metres)}
-
-
-def format_share(share: float | None, decimals: int = 0) -> str:
-    """A share (0.85) as a percentage ("85 %"); "—" when unknown."""
-    if share is None:
-        return "—"
-    return _("%(value)s %%") % {"value": format_number(share * 100, decimals)}
 
 
 def format_people(count: float) -> str:

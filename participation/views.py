@@ -28,6 +28,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from gis_data.editing import geoman_strings
 from gis_data.geometry import GeometryRuleError, check_geometry
 from gis_data.packs import current_city
 from gis_data.registry import registry
@@ -122,33 +123,6 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 
 
 # Making a proposal -----------------------------------------------------------------------------------------
-
-
-def geoman_strings() -> dict[str, dict[str, str]]:
-    """Leaflet-Geoman's texts in the page's language (its own catalogue has no Kazakh)."""
-    return {
-        "tooltips": {
-            "placeMarker": _("Click to place a point"),
-            "placeMarkerTouch": _("Tap the map to place a point"),
-            "firstVertex": _("Click to place the first vertex"),
-            "continueLine": _("Click to continue drawing"),
-            "finishLine": _("Click the last vertex to finish the line"),
-            "finishPoly": _("Click the first vertex to finish the polygon"),
-        },
-        "actions": {
-            "finish": _("Finish"),
-            "cancel": _("Cancel"),
-            "removeLastVertex": _("Remove the last vertex"),
-        },
-        "buttonTitles": {
-            "drawMarkerButton": _("Draw a point"),
-            "drawPolyButton": _("Draw a polygon"),
-            "drawLineButton": _("Draw a line"),
-            "editButton": _("Edit the vertices"),
-            "dragButton": _("Move a shape"),
-            "deleteButton": _("Remove a shape"),
-        },
-    }
 
 
 def map_view(geometry=None) -> dict[str, Any]:

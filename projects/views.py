@@ -14,11 +14,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from gis_data.formats import format_area, format_length, format_number
 from gis_data.models import City, District, GreenArea
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
@@ -44,21 +45,6 @@ POINT_COLOUR = "#1d4ed8"
 
 
 # Formatting, in the number format of the active language.
-
-
-def format_number(value: float, decimals: int = 0) -> str:
-    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
-
-
-def format_length(metres: float) -> str:
-    """Metres under a kilometre, else kilometres with two decimals: "560 m", "1.25 km"."""
-    if metres < 1000:
-        return _("%(value)s m") % {"value": format_number(metres)}
-    return _("%(value)s km") % {"value": format_number(metres / 1000, 2)}
-
-
-def format_area(square_metres: float) -> str:
-    return _("%(value)s m²") % {"value": format_number(square_metres)}
 
 
 def format_budget(amount: Any) -> str:
