@@ -38,7 +38,8 @@ ALL_PERMISSIONS = "*"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     RESIDENT: [],
-    # Urbanists edit projects and their photos; categories are the admins' to add.
+    # Urbanists edit projects, corridors, parks and their photos, and record workshops;
+    # categories are the admins' to add.
     URBANIST: [
         "gis_data",
         "photos",
@@ -47,13 +48,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.*_statuschange",
         "projects.view_category",
         "corridors",
+        "parks",
         "participation.view_*",
+        "participation.*_workshop",
     ],
     # Moderators publish and hide proposals and comments, and may answer for any department.
     MODERATOR: [
         "gis_data.view_*",
         "projects.view_*",
         "corridors.view_*",
+        "parks.view_*",
         "photos.view_*",
         "participation.view_*",
         "participation.moderate_proposal",

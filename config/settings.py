@@ -168,6 +168,14 @@ CORRIDOR_COVERAGE_METRES = env_int("CORRIDOR_COVERAGE_METRES", 500)
 # A segment follows a river, canal or railway along the part of its length within this distance of one.
 CORRIDOR_FOLLOW_METRES = env_int("CORRIDOR_FOLLOW_METRES", 60)
 
+# Parks (parks app). Park access counts the residents within this walking distance of an open park
+# over the street network (800 m: ten minutes on foot).
+PARK_ACCESS_METRES = env_int("PARK_ACCESS_METRES", 800)
+# A compensatory planting is overdue for inspection when its last inspection (or its planting) is older.
+PLANTING_INSPECTION_DAYS = env_int("PLANTING_INSPECTION_DAYS", 365)
+# The currency of cost estimates (ISO 4217), shown next to every amount.
+CURRENCY_CODE = env_str("CURRENCY_CODE", "KZT")
+
 # The base map. Only this URL points outside; the city's reference layers are
 # drawn underneath so the map stays readable without it.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

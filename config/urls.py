@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
     path("corridors/", include("corridors.urls")),
+    path("parks/", include("parks.urls")),
     path("proposals/", include("participation.urls")),
     path("open311/v2/", include("participation.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

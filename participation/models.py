@@ -540,5 +540,53 @@ def subject_choices() -> list[ContentType]:
     return [ContentType.objects.get_by_natural_key(*label.split(".")) for label in SUBJECT_MODELS]
 
 
-# What a proposal may be about. Parks and concepts join when their models exist.
-SUBJECT_MODELS = ("projects.project", "corridors.corridor")
+# What a proposal may be about.
+SUBJECT_MODELS = ("projects.project", "corridors.corridor", "parks.park", "parks.renovationconcept")
+
+
+class Workshop(models.Model):
+    """A participatory workshop: days when residents design and choose concepts together.
+
+    Renovation concepts (parks.RenovationConcept) name the workshop they came
+    from; the programme summary counts them per workshop.
+    """
+
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=200, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description_kk = models.TextField(_("description (Kazakh)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    venue = models.PointField(_("venue"), srid=SRID, null=True, blank=True)
+    venue_name = models.CharField(_("venue (name)"), max_length=300, blank=True)
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organised_workshops", verbose_name=_("organisers")
+    )
+    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_kk="") | ~Q(title_ru="") | ~Q(title_en=""), name="participation_workshop_has_a_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="participation_workshop_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return in_language(self, "title")
+
+    @property
+    def description(self) -> str:
+        return in_language(self, "description")

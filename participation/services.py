@@ -145,7 +145,7 @@ def _check_subject(proposal: Proposal, errors: dict) -> None:
     if proposal.subject_type_id is None and proposal.subject_id is None:
         return
     message = ValidationError(
-        _("Choose a published project or corridor to link this proposal to, or none."), code="subject"
+        _("Choose a published project, corridor, park or concept to link this proposal to, or none."), code="subject"
     )
     if proposal.subject_type_id is None or proposal.subject_id is None:
         errors.setdefault("subject", []).append(message)

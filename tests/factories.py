@@ -536,3 +536,123 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     geom = factory.LazyFunction(lambda: ALMATINKA_PROMENADE.clone())
     mode = "shared"
     status = "planned"
+
+
+# Parks, renovation concepts and plantings.
+import datetime  # noqa: E402 (appended section)
+
+from django.contrib.gis.geos import MultiPoint  # noqa: E402 (appended section)
+
+from parks.models import (  # noqa: E402 (appended section)
+    ConceptStatusChange,
+    Inspection,
+    Park,
+    Planting,
+    RenovationConcept,
+    Zone,
+)
+from participation.models import Workshop  # noqa: E402 (appended section)
+
+# Points and lines inside GORKY_PARK: a playground's corner, the main alley, a fountain.
+GORKY_PLAYGROUND = Polygon(
+    ((76.9680, 43.2610), (76.9690, 43.2610), (76.9690, 43.2617), (76.9680, 43.2617), (76.9680, 43.2610)), srid=4326
+)
+GORKY_ALLEY = LineString((76.9670, 43.2600), (76.9700, 43.2630), srid=4326)
+GORKY_FOUNTAIN = Point(76.9695, 43.2622, srid=4326)
+# The main gate of Gorky Park, on Gogol Street.
+GORKY_GATE = Point(76.9656, 43.2598, srid=4326)
+
+
+class ParkFactory(factory.django.DjangoModelFactory):
+    """Gorky Central Park, saved without its derived district and area (use parks.services to derive them)."""
+
+    class Meta:
+        model = Park
+
+    city = factory.SubFactory(CityFactory)
+    name_kk = "Горький атындағы орталық саябақ"
+    name_ru = "Центральный парк им. Горького"
+    name_en = "Gorky Central Park"
+    state = "open"
+    boundary = factory.LazyFunction(lambda: GORKY_PARK.clone())
+    entrances = None
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workshop
+
+    title_kk = "Саябақтарды жаңарту шеберханасы"
+    title_ru = "Мастерская по обновлению парков"
+    title_en = "Park renovation workshop"
+    starts_on = datetime.date(2023, 5, 12)
+    ends_on = datetime.date(2023, 5, 14)
+
+
+class ConceptFactory(factory.django.DjangoModelFactory):
+    """A published concept; its status is set as given, without a dated step (see parks.concepts for those)."""
+
+    class Meta:
+        model = RenovationConcept
+
+    park = factory.SubFactory(ParkFactory)
+    title_en = factory.Sequence(lambda n: f"Concept {n + 1}")
+    title_ru = factory.Sequence(lambda n: f"Концепция {n + 1}")
+    title_kk = factory.Sequence(lambda n: f"Тұжырымдама {n + 1}")
+    team = "Team Alatau"
+    origin = "urbanist"
+    status = "concept"
+    is_published = True
+
+
+class ConceptStatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConceptStatusChange
+
+    concept = factory.SubFactory(ConceptFactory)
+    status = "shortlisted"
+    date = datetime.date(2023, 6, 1)
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    """A zone saved without its derived area or length (use parks.concepts to derive them)."""
+
+    class Meta:
+        model = Zone
+
+    concept = factory.SubFactory(ConceptFactory)
+    purpose = "playground"
+    label = "Playground by the pond"
+    geom = factory.LazyFunction(lambda: GORKY_PLAYGROUND.clone())
+
+
+class PlantingFactory(factory.django.DjangoModelFactory):
+    """Twenty elms planted on Abay Avenue in compensation for trees felled on Republic Square."""
+
+    class Meta:
+        model = Planting
+
+    city = factory.SubFactory(CityFactory)
+    geom = factory.LazyFunction(lambda: ABAY_AVENUE.clone())
+    species = "Ulmus pumila"
+    count = 20
+    planted_on = datetime.date(2024, 4, 15)
+    reason = "compensation"
+    felled_place = factory.LazyFunction(lambda: REPUBLIC_SQUARE.clone())
+    felled_on = datetime.date(2024, 3, 1)
+    felled_count = 10
+    responsible = "Green Economy Department"
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    planting = factory.SubFactory(PlantingFactory)
+    inspected_on = datetime.date(2025, 4, 20)
+    alive = 18
+    dead = 2
+
+
+def gorky_entrances() -> MultiPoint:
+    return MultiPoint(GORKY_GATE.clone(), srid=4326)

@@ -54,10 +54,16 @@ def test_an_urbanist_edits_corridors_and_their_segments():
     assert {"add_corridor", "change_corridor", "delete_corridor", "add_segment", "change_segment"} <= granted
 
 
+def test_an_urbanist_edits_parks_concepts_and_plantings():
+    granted = codenames(roles.URBANIST)
+    assert {"add_park", "change_park", "add_renovationconcept", "change_renovationconcept", "add_planting"} <= granted
+    assert {"add_workshop", "change_workshop"} <= granted
+
+
 def test_an_urbanist_gets_no_permission_outside_the_mapped_apps():
     group = Group.objects.get(name=roles.URBANIST)
     assert not group.permissions.exclude(
-        content_type__app_label__in=["gis_data", "projects", "corridors", "photos", "participation"]
+        content_type__app_label__in=["gis_data", "projects", "corridors", "parks", "photos", "participation"]
     ).exists()
 
 
@@ -67,7 +73,7 @@ def test_an_urbanist_only_views_proposals():
         for p in Group.objects.get(name=roles.URBANIST).permissions.filter(content_type__app_label="participation")
     }
     assert "view_proposal" in participation
-    assert all(codename.startswith("view_") for codename in participation)
+    assert all(codename.startswith("view_") or codename.endswith("_workshop") for codename in participation)
 
 
 def test_a_jury_member_may_only_view():

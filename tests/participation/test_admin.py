@@ -167,7 +167,12 @@ def test_an_admin_correcting_a_status_records_it_on_the_timeline(admin_client, a
     assert (step.status, step.changed_by) == ("under_review", admin_user)
 
 
-def test_a_proposal_may_be_about_a_project_or_a_corridor_only(admin_client):
+def test_a_proposal_may_be_about_a_project_a_corridor_a_park_or_a_concept_only(admin_client):
     form = admin_client.get(reverse("admin:participation_proposal_add")).context["adminform"].form
 
-    assert sorted(kind.model for kind in form.fields["subject_type"].queryset) == ["corridor", "project"]
+    assert sorted(kind.model for kind in form.fields["subject_type"].queryset) == [
+        "corridor",
+        "park",
+        "project",
+        "renovationconcept",
+    ]

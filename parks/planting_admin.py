@@ -1,0 +1,1 @@
+"""Placeholder: filled in by the parks issue's work in progress."""
