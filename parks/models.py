@@ -364,7 +364,7 @@ class Planting(models.Model):
     reason_note = models.CharField(_("note on the reason"), max_length=500, blank=True)
     responsible = models.CharField(_("responsible party"), max_length=300)
 
-    # Derived from the geometry (parks.services): the district of the point, or of the line's middle.
+    # Derived from the geometry (parks.plantings): the district of the point, or of the line's middle.
     district = models.ForeignKey(
         District,
         on_delete=models.SET_NULL,
