@@ -19,10 +19,12 @@ way out, between EPSG codes only.
 
 **Building the graph** (``build_network``):
 
-- Streets: the pack's streets except motorways (``EXCLUDED_HIGHWAYS``), split
-  at every vertex that two or more ways share (OpenStreetMap's topology: an
-  exact coordinate match, to the millimetre after projection) and at their
-  ends. Streets that cross without a shared vertex (bridges) stay apart.
+- Streets: the pack's walkable street network, shared with the parks' access
+  and built by ``gis_data.streets``: streets except motorways
+  (``gis_data.streets.EXCLUDED_HIGHWAYS``), split at every vertex that two or more ways share
+  (OpenStreetMap's topology: an exact coordinate match, to the millimetre
+  after projection) and at their ends. Streets that cross without a shared
+  vertex (bridges) stay apart.
 - Corridor segments (all statuses unless ``statuses`` is given) are drawn by
   hand, so they are noded by geometry: a segment is split where it crosses
   another segment or a street (the street is split there too), and each of
@@ -43,8 +45,10 @@ way out, between EPSG codes only.
   reports it.
 
 The network is cached per process by ``network_key``: the city, its pack's
-``loaded_at``, the statuses, and the count and latest ``updated_at`` of the
-segments, so that any edit of a segment (or a new pack) builds it again.
+``loaded_at``, the statuses, the count and latest ``updated_at`` of the
+segments, and the street network's own key (``gis_data.streets.street_key``),
+so that any edit of a segment, a street added or removed, or a new pack builds
+it again.
 Building Almaty's takes about half a second (bench/corridor_network.py).
 
 **Route.** Start and end snap to the nearest point of any edge (the edge is
@@ -105,8 +109,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from gis_data.geometry import SRID
-from gis_data.models import City, District, GreenArea, PopulatedPlace, PopulationCell, Street, localized
+from gis_data.models import City, District, GreenArea, PopulatedPlace, PopulationCell, localized
 from gis_data.raster import Elevation
+from gis_data.streets import clear_cache as clear_street_cache
+from gis_data.streets import lengths_matrix, metric_shapes, street_key, street_network
 
 from .measures import Profile, profile_along
 from .models import Corridor, Segment
@@ -127,8 +133,6 @@ PLACE_REACH_METRES = 1000.0
 GAP_MAX_METRES = 3000.0
 # The gentlest route's weight per metre of length, in metres of climb: 1 m of climb = 1 km of length.
 GENTLE_LENGTH_WEIGHT = 1e-3
-# Motorways are no place to walk or cycle.
-EXCLUDED_HIGHWAYS = ("motorway", "motorway_link")
 # The green areas that count as parks (until the parks app has its own parks).
 PARK_KINDS = ("park", "garden", "recreation_ground")
 # Populated places that are not suburbs: the city itself.
@@ -390,17 +394,7 @@ class Network:
     @cached_property
     def lengths_matrix(self) -> "csr_matrix":
         """The graph as a sparse matrix of lengths, both ways, the shortest of parallel edges (for scipy)."""
-        from scipy.sparse import csr_matrix
-
-        rows, columns = np.concatenate([self.u, self.v]), np.concatenate([self.v, self.u])
-        lengths = np.concatenate([self.length, self.length])
-        order = np.lexsort((lengths, columns, rows))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = (rows[order][1:] != rows[order][:-1]) | (columns[order][1:] != columns[order][:-1])
-        keep = order[first & (rows[order] != columns[order])]
-        # A stored zero would still be an edge to scipy, but keep every weight positive all the same.
-        weights = np.maximum(lengths[keep], 1e-9)
-        return csr_matrix((weights, (rows[keep], columns[keep])), shape=(self.node_count, self.node_count))
+        return lengths_matrix(self.node_count, self.u, self.v, self.length)
 
     @cached_property
     def membership(self) -> np.ndarray:
@@ -442,7 +436,8 @@ def _statuses(statuses) -> tuple[str, ...] | None:
 
 
 def network_key(city: City, statuses=None, published_only: bool = False) -> tuple:
-    """What a built network depends on: the city's pack, the statuses, and its segments' count and last change.
+    """What a built network depends on: the city's pack, the statuses, its segments' count and last change, and
+    the street network's key (its last element).
 
     Publishing a corridor changes no segment, so the corridors' own last change counts too.
     """
@@ -458,12 +453,15 @@ def network_key(city: City, statuses=None, published_only: bool = False) -> tupl
         state["count"],
         state["latest"],
         state["corridors"],
+        street_key(city),
     )
 
 
 def clear_cache() -> None:
+    """Forget the built networks, and the street networks they are built on."""
     with _cache_lock:
         _cache.clear()
+    clear_street_cache()
 
 
 def build_network(city: City, statuses=None, published_only: bool = False) -> Network:
@@ -489,24 +487,17 @@ def build_network(city: City, statuses=None, published_only: bool = False) -> Ne
     return network
 
 
-def _metric_lines(queryset: QuerySet, srid: int, *fields: str) -> tuple[list[tuple], np.ndarray]:
-    rows = list(queryset.annotate(metric=AsWKB(Transform("geom", srid))).values_list(*fields, "metric"))
-    geoms = shapely.from_wkb([bytes(row[-1]) for row in rows]) if rows else np.empty(0, dtype=object)
-    return [row[:-1] for row in rows], geoms
-
-
 def _build(city: City, statuses: tuple[str, ...] | None, key: tuple, published_only: bool = False) -> Network:
     started = time.perf_counter()
     srid = int(city.metric_srid)
-    streets = Street.objects.filter(source__city=city).exclude(highway__in=EXCLUDED_HIGHWAYS).order_by("pk")
-    street_rows, street_lines = _metric_lines(streets, srid, "pk")
-    segment_rows, segment_lines = _metric_lines(
+    streets = street_network(city, key=key[-1])
+    segment_rows, segment_lines = metric_shapes(
         _segments(city, statuses, published_only).order_by("pk"), srid, "pk", "corridor_id"
     )
 
-    node_xy, street_edges = _split_streets(np.array([row[0] for row in street_rows], dtype=np.int64), street_lines)
+    street_edges = _StreetEdges(streets.u, streets.v, streets.geoms, streets.street_id)
     edges = _node_segments(
-        node_xy,
+        streets.node_xy,
         street_edges,
         segment_lines,
         np.array([row[0] for row in segment_rows], dtype=np.int64),
@@ -554,51 +545,6 @@ class _StreetEdges:
     v: np.ndarray
     geoms: np.ndarray
     street_id: np.ndarray
-
-
-def _split_streets(ids: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, _StreetEdges]:
-    """Streets split at the vertices two or more ways share and at their ends: (node coordinates, edges).
-
-    A vertex that occurs twice in the city's ways (in two ways, or twice in
-    one) is a junction; the match is exact, to the millimetre.
-    """
-    if len(lines) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return np.zeros((0, 2)), _StreetEdges(empty, empty, np.empty(0, dtype=object), empty)
-    coords, owner = shapely.get_coordinates(lines, return_index=True)
-    repeated = np.zeros(len(coords), dtype=bool)
-    repeated[1:] = (owner[1:] == owner[:-1]) & np.all(coords[1:] == coords[:-1], axis=1)
-    coords, owner = coords[~repeated], owner[~repeated]
-    first = np.ones(len(owner), dtype=bool)
-    first[1:] = owner[1:] != owner[:-1]
-    last = np.ones(len(owner), dtype=bool)
-    last[:-1] = owner[1:] != owner[:-1]
-    millimetres = np.round(coords * 1000).astype(np.int64)
-    _unique, vertex, counts = np.unique(millimetres, axis=0, return_inverse=True, return_counts=True)
-    vertex = vertex.reshape(-1)
-    cut = np.flatnonzero(first | last | (counts[vertex] > 1))
-    starts, ends = cut[:-1], cut[1:]
-    within = owner[starts] == owner[ends]
-    starts, ends = starts[within], ends[within]
-
-    used = np.unique(vertex[np.concatenate([starts, ends])])
-    node_of_vertex = np.full(len(counts), -1, dtype=np.int64)
-    node_of_vertex[used] = np.arange(len(used))
-    node_xy = np.zeros((len(used), 2))
-    node_xy[node_of_vertex[vertex[starts]]] = coords[starts]
-    node_xy[node_of_vertex[vertex[ends]]] = coords[ends]
-
-    sizes = ends - starts + 1
-    offsets = np.cumsum(sizes) - sizes
-    gather = np.arange(sizes.sum()) - np.repeat(offsets, sizes) + np.repeat(starts, sizes)
-    geoms = shapely.linestrings(coords[gather], indices=np.repeat(np.arange(len(starts)), sizes))
-    edges = _StreetEdges(
-        u=node_of_vertex[vertex[starts]],
-        v=node_of_vertex[vertex[ends]],
-        geoms=np.asarray(geoms, dtype=object),
-        street_id=ids[owner[starts]],
-    )
-    return node_xy, edges
 
 
 class _Cuts:
@@ -913,7 +859,7 @@ class _References:
     def load(cls, city_id: int, srid: int) -> "_References":
         def layer(queryset: QuerySet, kind: str | None) -> _Layer:
             fields = ("pk", "name", "name_kk", "name_ru", "name_en")
-            rows, geoms = _metric_lines(queryset.order_by("pk"), srid, *fields, *((kind,) if kind else ()))
+            rows, geoms = metric_shapes(queryset.order_by("pk"), srid, *fields, *((kind,) if kind else ()))
             references = [
                 Reference(
                     pk=row[0],
