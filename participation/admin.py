@@ -8,6 +8,7 @@ an admin may still correct a status here, and the timeline records who did it.
 An API client's key is generated here and shown once: only its digest is kept.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
@@ -28,6 +29,7 @@ from participation.models import (
     Proposal,
     Route,
     StatusChange,
+    Workshop,
     subject_choices,
 )
 from photos.admin import PhotoInline
@@ -232,3 +234,50 @@ class ApiClientAdmin(admin.ModelAdmin):
             )
             % {"name": client.name, "key": key},
         )
+
+
+class WorkshopAdminForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = [
+            "title_kk",
+            "title_ru",
+            "title_en",
+            "description_kk",
+            "description_ru",
+            "description_en",
+            "starts_on",
+            "ends_on",
+            "venue_name",
+            "venue",
+            "organisers",
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day cannot be before the first day."))
+        if not any(cleaned.get(name, "").strip() for name in ("title_kk", "title_ru", "title_en")):
+            self.add_error("title_en", _("Give the workshop a title in at least one language."))
+        return cleaned
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(MapAdmin):
+    """Workshops, named by the renovation concepts that came from them (parks.RenovationConcept.workshop)."""
+
+    form = WorkshopAdminForm
+    list_display = ("__str__", "starts_on", "ends_on", "venue_name", "is_demo")
+    list_filter = ("is_demo",)
+    search_fields = ("title_kk", "title_ru", "title_en", "venue_name")
+    date_hierarchy = "starts_on"
+    filter_horizontal = ("organisers",)
+    readonly_fields = ("is_demo", "created_at")
+    fieldsets = (
+        (None, {"fields": ("title_kk", "title_ru", "title_en")}),
+        (None, {"fields": ("description_kk", "description_ru", "description_en")}),
+        (_("When and where"), {"fields": (("starts_on", "ends_on"), "venue_name", "venue")}),
+        (_("Organisers"), {"fields": ("organisers",)}),
+        (_("Record"), {"fields": ("is_demo", "created_at")}),
+    )
