@@ -10,7 +10,6 @@ again and the history says who changed what; photos go through the photos app.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -26,18 +25,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.text import Truncator
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridors import services, trajectory
 from corridors.forms import CorridorForm, SegmentForm
 from corridors.models import Corridor, Segment
+from gis_data import history
 from gis_data.editing import add_errors, geoman_strings
 
 # Generic editor helpers, shared with the project editor rather than written twice.
 from gis_data.formats import format_metres, format_share
+from gis_data.history import HISTORY_KINDS, Change, vertices_text
 from gis_data.models import City, GreenArea, PopulatedPlace
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
@@ -77,7 +77,6 @@ SEGMENT_HISTORY_FIELDS = (
 EDITOR_REFERENCE_LAYERS = ("green_areas", "waterways", "railways", "streets", "main_roads")
 # Green areas a trajectory may end at, as the network counts a park reached.
 PARK_KINDS = ("park", "garden", "recreation_ground")
-HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def editor_view(*permissions: str) -> Callable[[View], View]:
@@ -419,16 +418,6 @@ def corridor_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @dataclass
-class Change:
-    """One field as it was and as it became, written for people."""
-
-    label: str
-    old: str
-    new: str
-    is_geometry: bool = False
-
-
-@dataclass
 class HistoryEntry:
     """One saved version of the corridor or of one of its segments."""
 
@@ -447,59 +436,21 @@ def line_summary(record: Any) -> str:
     """A segment's line in words, as a version recorded it: its length (derived when saved) and its vertices."""
     if record.geom is None or record.geom.empty:
         return "—"
-    vertices = ngettext("%(count)s vertex", "%(count)s vertices", record.geom.num_coords) % {
-        "count": number_format(record.geom.num_coords, force_grouping=True)
-    }
-    return f"{format_metres(record.length_m)}, {vertices}"
+    return f"{format_metres(record.length_m)}, {vertices_text(record.geom)}"
 
 
-def display_value(model: type[Model], name: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    model_field = model._meta.get_field(name)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if name == "position":
-        return number_format(value + 1)
-    if name == "length_m":
-        return format_metres(value)
-    if isinstance(value, Decimal | int | float):
-        return number_format(value, force_grouping=True)
-    return Truncator(str(value)).chars(120)
-
-
-def field_label(model: type[Model], name: str) -> str:
-    label = _("place in the corridor") if name == "position" else str(model._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
-
-
-def differs(name: str, old: Any, new: Any) -> bool:
-    if name == "geom":
-        if old is None or new is None:
-            return old is not new
-        return not (old.geom_type == new.geom_type and old.equals_exact(new, 1e-9))
-    return old != new
+# How a segment's version shows what the history compares differently from the shared defaults.
+SEGMENT_SHOWN = {
+    "geom": line_summary,
+    "position": lambda record: number_format(record.position + 1),
+    "length_m": lambda record: format_metres(record.length_m),
+}
 
 
 def describe_changes(model: type[Model], fields: tuple[str, ...], new: Any, old: Any) -> list[Change]:
-    """What differs between two historical records, field by field, in the form's order.
-
-    Compared here rather than with simple-history's diff_against, which skips the
-    fields no form edits (the derived landscape type, what a segment follows).
-    """
-    changes = []
-    for name in fields:
-        before, after = getattr(old, name), getattr(new, name)
-        if not differs(name, before, after):
-            continue
-        label = field_label(model, name)
-        if name == "geom":
-            changes.append(Change(label, line_summary(old), line_summary(new), is_geometry=True))
-        else:
-            changes.append(Change(label, display_value(model, name, before), display_value(model, name, after)))
-    return changes
+    """What differs between two historical records of a corridor or a segment, field by field, in the form's order."""
+    labels = {"position": capfirst(_("place in the corridor"))}
+    return history.describe_changes(model, fields, new, old, shown=SEGMENT_SHOWN, labels=labels)
 
 
 def segment_subject(record: Any) -> str:

@@ -1,12 +1,18 @@
-"""What every map editor shares: form errors from services, and Leaflet-Geoman's texts.
+"""What every map editor shares: form errors from services, Leaflet-Geoman's texts, a geometry as GeoJSON text.
 
 The projects and corridors editors (and the next ones) draw with the vendored
 leaflet-geoman and save through services that raise ValidationError.
 """
 
+from typing import Any
+
+from django import forms
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.utils.translation import gettext as _
+
+from gis_data.geometry import geometry_from_geojson
 
 
 def add_errors(form: Form, error: ValidationError) -> None:
@@ -45,3 +51,65 @@ def geoman_strings() -> dict[str, dict[str, str]]:
             "deleteButton": _("Remove a shape"),
         },
     }
+
+
+class GeoJSONTextarea(forms.Textarea):
+    """A geometry as GeoJSON text: the map fills it; keyboard and screen-reader users may type it.
+
+    It never carries ``required``: it sits in a <details> that is usually closed, and a browser
+    cannot point at a field it does not show. The server says when it is empty.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"rows": 6, "spellcheck": "false", "autocomplete": "off", **(attrs or {})})
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        return False
+
+    def format_value(self, value: Any) -> str | None:
+        # A stored geometry is shown as GeoJSON; typed text (a form sent back with errors) as typed.
+        if hasattr(value, "geojson"):
+            return value.geojson
+        return super().format_value(value)
+
+
+class GeoJSONField(forms.CharField):
+    """GeoJSON text (a geometry or a Feature, as the map writes it) read as a GEOS geometry in SRID 4326.
+
+    Only parsed here (gis_data.geometry.geometry_from_geojson: its errors name
+    the problem); the rules of what the geometry may be are the caller's.
+    """
+
+    widget = GeoJSONTextarea
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.geojson if hasattr(value, "geojson") else value
+
+    def to_python(self, value: Any) -> GEOSGeometry | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        return geometry_from_geojson(text)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # The map writes its own GeoJSON (other spacing and precision): compare the geometries, not the text.
+        if initial is None or not data:
+            return bool(initial) != bool(data)
+        try:
+            sent = geometry_from_geojson(data)
+        except ValidationError:
+            return True
+        return not same_geometry(sent, initial)
+
+
+def same_geometry(one: GEOSGeometry, other: GEOSGeometry) -> bool:
+    """Whether two geometries have the same vertices; a Multi geometry of one part is the same as that part."""
+    if one.geom_type != other.geom_type:
+        one, other = (_single(one), _single(other))
+    return one.geom_type == other.geom_type and one.equals_exact(other, 1e-9)
+
+
+def _single(geometry: GEOSGeometry) -> GEOSGeometry:
+    if geometry.geom_type.startswith("Multi") and len(geometry) == 1:
+        return geometry[0]
+    return geometry

@@ -8,35 +8,31 @@ projects.services and photos.services.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
-from django.utils.text import Truncator
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gis_data import history
 from gis_data.editing import add_errors, geoman_strings
+from gis_data.history import HISTORY_KINDS, Change
 from gis_data.models import City
 from gis_data.packs import current_city
 from gis_data.views import reference_layers
 from photos.editing import manage_photos
 from projects import services
 from projects.forms import ProjectForm, StatusChangeForm
-from projects.models import TRANSITIONS, Category, Project, Status
+from projects.models import TRANSITIONS, Category, Project
 
 View = Callable[..., HttpResponse]
 
@@ -228,16 +224,6 @@ def project_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @dataclass
-class Change:
-    """One field of a project as it was and as it became, written for people."""
-
-    label: str
-    old: str
-    new: str
-    is_geometry: bool = False
-
-
-@dataclass
 class HistoryEntry:
     record: Any
     kind: str
@@ -245,61 +231,11 @@ class HistoryEntry:
     is_current: bool
 
 
-def geometry_summary(geometry: GEOSGeometry | None, city: City | None) -> str:
-    """A geometry in words: its length or area in metres (in the city's metric SRID), or its points, and vertices."""
-    if geometry is None or geometry.empty:
-        return "—"
-    vertices = ngettext("%(count)s vertex", "%(count)s vertices", geometry.num_coords) % {
-        "count": number_format(geometry.num_coords, force_grouping=True)
-    }
-    if geometry.dims == 0:
-        return ngettext("%(count)s point", "%(count)s points", geometry.num_geom) % {"count": geometry.num_geom}
-    if city is None:
-        return vertices
-    metric = geometry.transform(city.metric_srid, clone=True)
-    if geometry.dims == 1:
-        size = _("%(length)s m") % {"length": number_format(round(metric.length), force_grouping=True)}
-    else:
-        size = _("%(area)s m²") % {"area": number_format(round(metric.area), force_grouping=True)}
-    return f"{size}, {vertices}"
-
-
-def display_value(field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if field == "status":
-        return str(Status(value).label) if value in Status.values else str(value)
-    if isinstance(value, date):
-        return date_format(value)
-    if isinstance(value, Decimal | int | float):
-        return number_format(value, force_grouping=True)
-    if isinstance(value, Model) or hasattr(value, "pk"):
-        return str(value)
-    return Truncator(str(value)).chars(120)
-
-
 def describe_changes(new: Any, old: Any, city: City | None) -> list[Change]:
     """What differs between two historical records of a project, field by field, in the form's order."""
-    delta = new.diff_against(old, included_fields=HISTORY_FIELDS, foreign_keys_are_objs=True)
-    by_field = {change.field: change for change in delta.changes}
-    changes = []
-    for field in HISTORY_FIELDS:
-        if field not in by_field:
-            continue
-        change = by_field[field]
-        label = str(Project._meta.get_field(field).verbose_name)
-        label = label[:1].upper() + label[1:]
-        if field == "geom":
-            old_text, new_text = geometry_summary(change.old, city), geometry_summary(change.new, city)
-            changes.append(Change(label, old_text, new_text, is_geometry=True))
-        else:
-            changes.append(Change(label, display_value(field, change.old), display_value(field, change.new)))
-    return changes
-
-
-HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+    return history.describe_changes(
+        Project, HISTORY_FIELDS, new, old, metric_srid=city.metric_srid if city is not None else None
+    )
 
 
 @editor_view("projects.view_historicalproject")
