@@ -427,24 +427,13 @@ def add_plan_image(concept: RenovationConcept, upload: UploadedFile | ProcessedP
 
 
 def delete_plan_image(plan: PlanImage) -> None:
-    """Delete a plan image and, once the deletion is committed, its image and thumbnail files."""
-    names = [file.name for file in (plan.image, plan.thumbnail) if file and file.name]
-    storage = plan.image.storage
-    with transaction.atomic():
-        plan.delete()
-
-        def delete_files() -> None:
-            for name in names:
-                storage.delete(name)
-
-        transaction.on_commit(delete_files)
+    """Delete a plan image; its files go once the deletion is committed (parks.models.delete_plan_files)."""
+    plan.delete()
 
 
 @transaction.atomic
 def delete_concept(concept: RenovationConcept) -> None:
-    """Delete a concept with its zones, steps and plan images; the images' files go once the deletion is committed."""
-    for plan in concept.plan_images.all():
-        delete_plan_image(plan)
+    """Delete a concept with its zones, steps and plan images (their files go once the deletion is committed)."""
     concept.delete()
 
 

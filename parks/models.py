@@ -20,7 +20,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.gis.db import models
 from django.core.validators import MinValueValidator
+from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -308,6 +311,18 @@ class PlanImage(models.Model):
         return self.caption or f"{self._meta.verbose_name} {self.pk}"
 
 
+@receiver(post_delete, sender=PlanImage)
+def delete_plan_files(sender: type[PlanImage], instance: PlanImage, using: str, **kwargs) -> None:
+    """Remove a deleted plan image's files once the deletion is committed, however it was deleted.
+
+    A concept's deletion (its plan images go with it), the admin and
+    parks.concepts all end here; a rolled-back deletion keeps its files.
+    """
+    names = [file.name for file in (instance.image, instance.thumbnail) if file and file.name]
+    storage = instance.image.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names], using=using)
+
+
 class ConceptStatusChange(models.Model):
     """One dated step of a concept's way; a step to set aside carries its reason."""
 
@@ -363,6 +378,8 @@ class Planting(models.Model):
     felled_count = models.PositiveIntegerField(_("trees felled"), null=True, blank=True)
     reason_note = models.CharField(_("note on the reason"), max_length=500, blank=True)
     responsible = models.CharField(_("responsible party"), max_length=300)
+    # Filled by parks_demo and removed by it, so real plantings are never touched.
+    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
 
     # Derived from the geometry (parks.plantings): the district of the point, or of the line's middle.
     district = models.ForeignKey(
@@ -421,6 +438,10 @@ class Inspection(models.Model):
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
         ordering = ["planting", "inspected_on", "pk"]
+        constraints = [
+            # Two counts of the same trees on one day cannot both be true (parks.plantings says so first).
+            models.UniqueConstraint(fields=["planting", "inspected_on"], name="parks_one_inspection_a_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspected_on}: {self.alive} / {self.dead}"

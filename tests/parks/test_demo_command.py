@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from gis_data.loading import load_city_pack
 from parks import services
-from parks.models import ConceptStatus, Park, RenovationConcept, State
+from parks.models import ConceptStatus, Park, Planting, RenovationConcept, State
 from parks.programme import programme_summary
 from participation.models import Workshop
 from tests.factories import CityFactory, DistrictFactory, ParkFactory, PopulationCellFactory
@@ -111,6 +111,20 @@ def test_a_second_run_replaces_the_first(toy_city):
 def test_it_refuses_when_no_city_is_loaded(db):
     with pytest.raises(CommandError, match="No city is loaded"):
         run()
+
+
+def test_it_plants_trees_along_the_repaired_parks_paths_and_inspects_most(toy_city):
+    run()
+
+    plantings = Planting.objects.filter(is_demo=True)
+    # Two repaired parks in the toy city: the first two rows of the demo's plantings.
+    assert sorted(plantings.values_list("species", "count")) == [("Acer platanoides", 24), ("Ulmus pumila", 40)]
+    assert all(planting.reason == "compensation" and planting.felled_on for planting in plantings)
+    assert sorted(plantings.values_list("inspections__alive", flat=True)) == [19, 37]
+
+    run("--remove")
+
+    assert not Planting.objects.exists()
 
 
 # The real Almaty pack ----------------------------------------------------------------------------------------

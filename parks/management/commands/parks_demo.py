@@ -14,8 +14,12 @@ The planned park is put where the estimate of residents is densest and no
 park is within a kilometre as the crow flies: a square of about 3 ha, with a
 concept of its own, so the what-if of park access has something to show.
 
+Six compensatory plantings line the main paths of the first repaired parks,
+for the trees their repair felled, five of them inspected a year on.
+
 Everything is flagged ``is_demo`` and named "(demo)"; ``--remove`` deletes
-the demo workshop, its concepts and the planned park, and nothing else.
+the demo workshop, its concepts, the planned park and the demo plantings, and
+nothing else.
 """
 
 import datetime
@@ -31,8 +35,19 @@ from django.utils.translation import gettext as _
 from gis_data.geometry import SRID
 from gis_data.models import City
 from gis_data.packs import current_city
-from parks import concepts, services
-from parks.models import ConceptStatus, Origin, Park, Purpose, RenovationConcept, State, Zone
+from parks import concepts, plantings, services
+from parks.models import (
+    ConceptStatus,
+    Inspection,
+    Origin,
+    Park,
+    Planting,
+    PlantingReason,
+    Purpose,
+    RenovationConcept,
+    State,
+    Zone,
+)
 from participation.models import Workshop
 
 CONCEPTS = 23
@@ -54,6 +69,18 @@ PLAYGROUND_METRES = 20.0
 # The planned park: a square of this side where residents are densest and no park is within FAR_METRES.
 PLANNED_SIDE_METRES = 170.0
 FAR_METRES = 1000.0
+# Demo plantings along the main paths of the repaired parks, in compensation for the trees their repair felled:
+# species, trees planted, trees felled, and the trees found alive at the inspection a year on (None: not inspected).
+PLANTINGS = (
+    ("Ulmus pumila", 40, 20, 37),
+    ("Acer platanoides", 24, 12, 19),
+    ("Tilia cordata", 30, 15, 29),
+    ("Fraxinus pennsylvanica", 36, 18, 25),
+    ("Pinus sylvestris", 20, 10, None),
+    ("Quercus robur", 16, 8, 15),
+)
+PLANTED_ON = datetime.date(2024, 10, 20)
+INSPECTED_ON = datetime.date(2025, 10, 14)
 TEAMS = ("Алатау", "Жетісу", "Көктем", "Самал", "Орбита", "Тастақ", "Бостандық", "Арман")
 
 
@@ -142,7 +169,10 @@ def _names(english: str, russian: str, kazakh: str) -> dict[str, str]:
 
 @transaction.atomic
 def remove_demo() -> int:
-    """Delete the demo workshop, every demo concept and the demo parks, with their history; return the concepts."""
+    """Delete the demo workshop, concepts, parks and plantings, with their history; return the concepts."""
+    planting_ids = list(Planting.objects.filter(is_demo=True).values_list("pk", flat=True))
+    Planting.objects.filter(pk__in=planting_ids).delete()
+    Planting.history.filter(id__in=planting_ids).delete()
     demo_concepts = RenovationConcept.objects.filter(is_demo=True)
     concept_ids = list(demo_concepts.values_list("pk", flat=True))
     demo_concepts.delete()
@@ -194,6 +224,31 @@ class Demo:
             concepts.change_concept_status(concept, status, date, note="", user=None)
         return concept
 
+    def planting(self, concept: RenovationConcept, row: tuple) -> Planting | None:
+        """Trees along the concept's main path, for those its park's repair felled at the park's heart."""
+        species, count, felled, alive = row
+        path = concept.zones.filter(purpose=Purpose.PATH).first()
+        if path is None:
+            return None
+        planting = Planting(
+            city=self.city,
+            geom=path.geom,
+            species=species,
+            count=count,
+            planted_on=PLANTED_ON,
+            reason=PlantingReason.COMPENSATION,
+            felled_place=concept.park.boundary.point_on_surface,
+            felled_on=REPAIRED_STEPS[2][1],
+            felled_count=felled,
+            responsible="Parks department (demo)",
+            is_demo=True,
+        )
+        plantings.save_planting(planting)
+        if alive is not None:
+            inspection = Inspection(planting=planting, inspected_on=INSPECTED_ON, alive=alive, dead=count - alive)
+            plantings.record_inspection(inspection)
+        return planting
+
     def planned_park(self, site: Polygon) -> Park:
         park = Park(
             city=self.city,
@@ -234,6 +289,7 @@ class Command(BaseCommand):
     def add(self, city: City) -> str:
         demo = Demo(city)
         made = 0
+        repaired: list[RenovationConcept] = []
         for park in largest_parks(city, CONCEPTS):
             if made == CONCEPTS:
                 break
@@ -243,13 +299,20 @@ class Command(BaseCommand):
             steps = REPAIRED_STEPS if made < REPAIRED else IN_DESIGN_STEPS
             try:
                 with transaction.atomic():
-                    demo.concept(park, plan, made, steps)
+                    concept = demo.concept(park, plan, made, steps)
             except ValidationError as error:
                 self.stderr.write(
                     _("“%(park)s” is skipped: %(reason)s") % {"park": park, "reason": " ".join(error.messages)}
                 )
                 continue
             made += 1
+            if steps is REPAIRED_STEPS:
+                repaired.append(concept)
+        planted = [
+            planting
+            for concept, row in zip(repaired, PLANTINGS, strict=False)
+            if (planting := demo.planting(concept, row)) is not None
+        ]
         if made < CONCEPTS:
             self.stdout.write(
                 _("The city has room for %(made)d demo concepts only, not %(wanted)d.")
@@ -263,4 +326,8 @@ class Command(BaseCommand):
             if plan is not None:
                 demo.concept(park, plan, made, (), origin=Origin.URBANIST)
             planned = _(" A planned park (demo) is drawn in %(district)s.") % {"district": park.district or city}
-        return _("%(city)s: a demo workshop with %(count)d concepts added.") % {"city": city, "count": made} + planned
+        return (
+            _("%(city)s: a demo workshop with %(count)d concepts and %(plantings)d plantings added.")
+            % {"city": city, "count": made, "plantings": len(planted)}
+            + planned
+        )
