@@ -26,6 +26,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from gis_data.geometry import SRID
@@ -135,7 +136,7 @@ class Purpose(models.TextChoices):
 
     PLAYGROUND = "playground", _("playground")
     SPORTS = "sports", _("sports")
-    PATH = "path", _("path")
+    PATH = "path", pgettext_lazy("zone purpose", "path")
     LAWN = "lawn", _("lawn")
     TREES = "trees", _("trees")
     WATER = "water", _("water")
