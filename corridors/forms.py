@@ -10,55 +10,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.gis.geos import GEOSGeometry
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridors.models import Corridor, Segment, check_segment_line
-from gis_data.geometry import geometry_from_geojson
+from gis_data.editing import GeoJSONField, GeoJSONTextarea
 from gis_data.packs import current_city
-
-
-class GeoJSONTextarea(forms.Textarea):
-    """The line as GeoJSON text: the map fills it; keyboard and screen-reader users may type it.
-
-    It never carries ``required``: it sits in a <details> that is usually closed, and a browser
-    cannot point at a field it does not show. The server says when it is empty.
-    """
-
-    def use_required_attribute(self, initial: Any) -> bool:
-        return False
-
-    def format_value(self, value: Any) -> str | None:
-        # A stored line is shown as GeoJSON; typed text (a form sent back with errors) as typed.
-        if hasattr(value, "geojson"):
-            return value.geojson
-        return super().format_value(value)
-
-
-class LineGeoJSONField(forms.CharField):
-    """GeoJSON text (a geometry or a Feature, as the map and the trajectory suggestion write it) read as GEOS."""
-
-    widget = GeoJSONTextarea
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.geojson if hasattr(value, "geojson") else value
-
-    def to_python(self, value: Any) -> GEOSGeometry | None:
-        text = super().to_python(value)
-        if not text:
-            return None
-        # Raises GeometryRuleError, a ValidationError whose message names the problem.
-        return geometry_from_geojson(text)
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        # The map writes its own GeoJSON (other spacing and precision): compare the geometries, not the text.
-        if initial is None or not data:
-            return bool(initial) != bool(data)
-        try:
-            sent = geometry_from_geojson(data)
-        except ValidationError:
-            return True
-        return not (sent.geom_type == initial.geom_type and sent.equals_exact(initial, 1e-9))
 
 
 class CorridorForm(forms.ModelForm):
@@ -101,7 +57,7 @@ class SegmentForm(forms.ModelForm):
     ``order`` is the segment's place counted from 1, as people count; empty puts a new segment last.
     """
 
-    geom = LineGeoJSONField(
+    geom = GeoJSONField(
         label=_("Line (GeoJSON)"),
         help_text=_(
             "Drawing on the map or a suggested trajectory fills this in. You may also type or paste a GeoJSON "

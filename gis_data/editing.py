@@ -53,6 +53,15 @@ def geoman_strings() -> dict[str, dict[str, str]]:
     }
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, which sends and shows ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class GeoJSONTextarea(forms.Textarea):
     """A geometry as GeoJSON text: the map fills it; keyboard and screen-reader users may type it.
 

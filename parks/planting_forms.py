@@ -10,70 +10,22 @@ was sent: a geometry from GeoJSON text, dates written YYYY-MM-DD.
 from typing import Any
 
 from django import forms
-from django.contrib.gis.geos import GEOSGeometry
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gis_data import editing
+from gis_data.editing import GeoJSONField, GeoJSONTextarea
 from gis_data.formats import format_number
-from gis_data.geometry import geometry_from_geojson
 from gis_data.models import City, District
 
 from .models import Inspection, Planting, PlantingReason
 from .planting_import import MAX_BYTES, MAX_ROWS
 
 
-class GeoJSONTextarea(forms.Textarea):
-    """A geometry as GeoJSON text: the map fills it; keyboard and screen-reader users may type it.
-
-    It never carries ``required``: it sits in a <details> that is usually closed, and a browser
-    cannot point at a field it does not show. The server says when it is empty.
-    """
-
-    def use_required_attribute(self, initial: Any) -> bool:
-        return False
-
-    def format_value(self, value: Any) -> str | None:
-        if hasattr(value, "geojson"):
-            return value.geojson
-        return super().format_value(value)
-
-
-class GeoJSONField(forms.CharField):
-    """GeoJSON text (a geometry or a Feature) read as a GEOS geometry; the services check the rest."""
-
-    widget = GeoJSONTextarea
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.geojson if hasattr(value, "geojson") else value
-
-    def to_python(self, value: Any) -> GEOSGeometry | None:
-        text = super().to_python(value)
-        if not text:
-            return None
-        # Raises GeometryRuleError, a ValidationError whose message names the problem.
-        return geometry_from_geojson(text)
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        # The map writes its own GeoJSON (other spacing and precision): compare the geometries, not the text.
-        if initial is None or not data:
-            return bool(initial) != bool(data)
-        try:
-            sent = geometry_from_geojson(data)
-        except ValidationError:
-            return True
-        return not (sent.geom_type == initial.geom_type and sent.equals_exact(initial, 1e-9))
-
-
-class DateInput(forms.DateInput):
+class DateInput(editing.DateInput):
     """A date picker that offers no day after today (the rules refuse dates in the future)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from gis_data.editing import DateInput
 from gis_data.geometry import SRID
 from gis_data.packs import current_city
 from photos.models import Phase, Photo
@@ -60,15 +61,6 @@ def bearing_field() -> forms.IntegerField:
         help_text=_("Degrees clockwise from north: 0 looks north, 90 east."),
         widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
     )
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, which sends and shows ISO dates whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def clean_taken_on(value: date | None) -> date | None:

@@ -8,60 +8,23 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
+from gis_data import editing
+from gis_data.editing import DateInput
 from gis_data.geometry import (
     GeometryRuleError,
     GeometryRules,
     check_geometry,
-    geometry_from_geojson,
     rules_for_city,
 )
 from gis_data.packs import current_city
 from projects.models import GEOMETRY_TYPES, MEASURE_SHAPE_MESSAGES, TRANSITIONS, Category, Project, Status
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker; its value is always an ISO date, whatever the page's language."""
+class GeoJSONField(editing.GeoJSONField):
+    """GeoJSON text kept as text: the geometry rules, which depend on the category, are read by ProjectForm.clean."""
 
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class GeoJSONTextarea(forms.Textarea):
-    """The geometry as GeoJSON text: the map fills it; keyboard and screen-reader users may type it.
-
-    It never carries ``required``: it sits in a <details> that is usually closed, and a browser
-    cannot point at a field it does not show. The server says when it is empty.
-    """
-
-    def use_required_attribute(self, initial: Any) -> bool:
-        return False
-
-    def format_value(self, value: Any) -> str | None:
-        # A stored geometry is shown as GeoJSON; typed text (a form sent back with errors) as typed.
-        if hasattr(value, "geojson"):
-            return value.geojson
-        return super().format_value(value)
-
-
-class GeoJSONField(forms.CharField):
-    """GeoJSON text; the geometry rules, which depend on the category, are checked by ProjectForm.clean."""
-
-    widget = GeoJSONTextarea
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.geojson if hasattr(value, "geojson") else value
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        # The map writes its own GeoJSON (other spacing and precision): compare the geometries, not the text.
-        if initial is None or not data:
-            return bool(initial) != bool(data)
-        try:
-            sent = geometry_from_geojson(data)
-        except ValidationError:
-            return True
-        return not (sent.geom_type == initial.geom_type and sent.equals_exact(initial, 1e-9))
+    def to_python(self, value: Any) -> str:
+        return forms.CharField.to_python(self, value)
 
 
 class ProjectForm(forms.ModelForm):
@@ -79,7 +42,7 @@ class ProjectForm(forms.ModelForm):
             "in longitude and latitude: a point, a line or a polygon, or several of one kind."
         ),
         error_messages={"required": _("Draw the project on the map, or enter its geometry as GeoJSON.")},
-        widget=GeoJSONTextarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        widget=editing.GeoJSONTextarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
     )
 
     class Meta:
