@@ -7,14 +7,13 @@ draw. The analyses come from corridors.network; this module only asks and
 formats.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,18 +31,18 @@ from corridors.models import Corridor, Kind, Segment, Status
 from corridors.trajectory import TrajectoryError, cost_surface_bounds
 from gis_data.formats import format_kilometres, format_length, format_metres, format_number, format_share
 from gis_data.geometry import SRID
+from gis_data.maps import as_geojson, district_outlines, feature, map_base
 from gis_data.models import City, District
 from gis_data.packs import current_city
 from gis_data.population import ESTIMATE_NOTE
-from gis_data.views import data_sources, layer_catalogue, reference_layers
+from gis_data.views import data_sources, layer_catalogue
 from photos.services import photo_pairs, unpaired_photos
 
 PAGE_SIZE = 25
 # The proposals listed on a corridor's page, newest first.
 RELATED_LIMIT = 10
-# Lines sent to a page's map are simplified to about 5 m, district outlines to about 10 m: enough to read.
+# Lines sent to a page's map are simplified to about 5 m: enough to read.
 LINE_TOLERANCE_DEGREES = 0.00005
-OUTLINE_TOLERANCE_DEGREES = 0.0001
 # The profile's table (its text alternative) has at most this many rows, evenly spread along the line.
 PROFILE_TABLE_ROWS = 25
 # The gaps the network page ranks.
@@ -98,40 +97,6 @@ def in_language(obj: object, field: str) -> tuple[str, str]:
 
 
 # Maps: each page embeds a JSON config that static/js/corridor_map.js draws.
-
-
-def as_geojson(geom: GEOSGeometry) -> dict[str, Any]:
-    """A geometry in longitude/latitude as a GeoJSON geometry (six decimals: about 10 cm)."""
-    return json.loads(geom.json)
-
-
-def feature(geom: Any, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": as_geojson(geom), "properties": properties}
-
-
-def district_outlines(districts) -> list[dict[str, Any]]:
-    """District boundaries, simplified, drawn under everything so that the map reads without the base map."""
-    return [
-        feature(district.geom.simplify(OUTLINE_TOLERANCE_DEGREES, preserve_topology=True), name=district.localized_name)
-        for district in districts
-    ]
-
-
-def map_base(city: City | None, request: HttpRequest) -> dict[str, Any]:
-    config: dict[str, Any] = {
-        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "reference": reference_layers(request),
-        "strings": {"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
-        "center": [43.25, 76.93],
-        "zoom": 12,
-        "bounds": None,
-    }
-    if city is not None:
-        config["center"] = [city.center.y, city.center.x]
-        config["zoom"] = city.default_zoom
-        west, south, east, north = city.extent.extent
-        config["bounds"] = [[south, west], [north, east]]
-    return config
 
 
 def sources_context(city: City | None) -> dict[str, Any]:
@@ -194,7 +159,7 @@ def corridor_features(corridors) -> list[dict[str, Any]]:
 def corridor_list(request: HttpRequest) -> HttpResponse:
     form = CorridorFilterForm(request.GET)
     city = current_city()
-    map_config = map_base(city, request)
+    map_config = map_base(city, request, city_bounds=True)
     if form.is_valid():
         corridors = form.filter(listed_corridors(request))
         page = Paginator(corridors, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -418,7 +383,7 @@ def corridor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = profile_view(distances, elevations, corridor.dem_gap_m)
     city = current_city()
 
-    map_config = map_base(city, request)
+    map_config = map_base(city, request, city_bounds=True)
     map_config["outlines"] = district_outlines(districts)
     map_config["features"] = [
         feature(
@@ -589,7 +554,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
         choice = form.cleaned_data["statuses"] if form.is_bound else "all"
         analyses = network_analyses(city, NETWORK_STATUSES[choice], request.user)
 
-    map_config = map_base(city, request)
+    map_config = map_base(city, request, city_bounds=True)
     map_config["outlines"] = district_outlines(District.objects.order_by("name"))
     map_config["features"] = analyses.features if analyses else []
     map_config["overlays"] = layer_catalogue(request, city, NETWORK_OVERLAYS) if city else []
@@ -729,7 +694,7 @@ def route_json(request: HttpRequest) -> JsonResponse:
 @require_safe
 def route_planner(request: HttpRequest) -> HttpResponse:
     city = current_city()
-    config = map_base(city, request)
+    config = map_base(city, request, city_bounds=True)
     config["routeUrl"] = reverse("corridors:route_json")
     config["corridors"] = corridor_features(Corridor.objects.published()) if city else []
     config["styles"] = ROUTE_STYLES

@@ -28,13 +28,14 @@ from gis_data.editing import geoman_strings
 from gis_data.formats import format_length, format_number, format_share
 from gis_data.geometry import GeometryRuleError
 from gis_data.layers import may_see_population_cells
+from gis_data.maps import feature, map_base
 from gis_data.models import City, DataSource, District, PopulationCell
 from gis_data.packs import current_city
 from gis_data.population import ESTIMATE_NOTE, ESTIMATE_SOURCE_KEY
 from gis_data.views import data_sources
 from parks.access import Access, Figures, WhatIf, concept_footprint, park_access, what_if
 from parks.models import Park, RenovationConcept, State
-from parks.views import feature, map_base, park_style, round_people
+from parks.views import park_style, round_people
 
 # District and park outlines sent to the page's map are simplified to about 10 m and 2 m: enough to read.
 DISTRICT_TOLERANCE_DEGREES = 0.0001

@@ -11,7 +11,6 @@ static/js/planting_map.js and planting_editor.js from a JSON config the page
 embeds; every number is formatted here, in the request's language.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -34,9 +33,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from gis_data.editing import add_errors, geoman_strings
 from gis_data.formats import format_length, format_number, format_share
 from gis_data.geometry import SRID
+from gis_data.maps import district_outlines, feature, map_base
 from gis_data.models import City, District
 from gis_data.packs import current_city
-from gis_data.views import reference_layers
 
 from . import plantings
 from .layers import PLANTING_STYLE, REASON_STYLES
@@ -50,9 +49,6 @@ PAGE_SIZE = 50
 FELLED_STYLE = {"color": "#9f1239", "weight": 3, "radius": 7, "fillColor": "#ffffff", "fillOpacity": 1}
 LINK_STYLE = {"color": "#9f1239", "weight": 2, "opacity": 0.8, "dashArray": "4 6"}
 # The layers drawn under a planting map: what a planting lies along or in.
-REFERENCE_LAYERS = ("green_areas", "waterways", "streets", "main_roads")
-# District outlines are simplified to about 10 m: enough to read.
-OUTLINE_TOLERANCE_DEGREES = 0.0001
 
 
 def planting_editor(*permissions: str) -> Callable[[View], View]:
@@ -81,32 +77,11 @@ def reason_style(reason: str) -> dict[str, Any]:
     return {**PLANTING_STYLE, **REASON_STYLES.get(reason, {})}
 
 
-def district_outlines(districts) -> list[dict[str, Any]]:
-    """District boundaries, simplified, drawn under everything so that a map reads without the base map."""
-    return [
-        feature(district.geom.simplify(OUTLINE_TOLERANCE_DEGREES, preserve_topology=True), name=district.localized_name)
-        for district in districts
-    ]
-
-
 def map_config(request: HttpRequest, city: City, districts=None) -> dict[str, Any]:
     """The base of every planting map's config: view, tiles, reference layers, and the districts' outlines."""
-    west, south, east, north = city.extent.extent
     if districts is None:
         districts = District.objects.filter(source__city=city).order_by("name")
-    return {
-        "center": [city.center.y, city.center.x],
-        "zoom": city.default_zoom,
-        "bounds": [[south, west], [north, east]],
-        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "reference": reference_layers(request, REFERENCE_LAYERS),
-        "outlines": district_outlines(districts),
-        "strings": {"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
-    }
-
-
-def feature(geom, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": json.loads(geom.json), "properties": properties}
+    return {**map_base(city, request, city_bounds=True), "outlines": district_outlines(districts)}
 
 
 def trees(count: int) -> str:

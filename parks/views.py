@@ -8,7 +8,6 @@ may change concepts (``RenovationConcept.objects.visible_to``); to others they
 answer 404, as if they did not exist.
 """
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +25,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from gis_data.formats import format_area, format_length, format_number, format_share
-from gis_data.models import City, District
+from gis_data.maps import district_outlines, feature, map_base
+from gis_data.models import District
 from gis_data.packs import current_city
 from gis_data.population import ESTIMATE_NOTE
-from gis_data.views import reference_layers
 from parks.access import park_access
 from parks.filters import ParkFilterForm
 from parks.layers import PARK_STYLE, STATE_STYLES, ZONE_COLOURS, zone_style
@@ -40,9 +39,8 @@ from photos.services import photo_pairs, unpaired_photos
 PAGE_SIZE = 25
 # The proposals listed on a park's or a concept's page, newest first.
 RELATED_LIMIT = 10
-# Park boundaries on the list's map are simplified to about 2 m, district outlines to about 10 m: enough to read.
+# Park boundaries on the list's map are simplified to about 2 m: enough to read.
 BOUNDARY_TOLERANCE_DEGREES = 0.00002
-OUTLINE_TOLERANCE_DEGREES = 0.0001
 # A park's entrances on its map: dark dots with a white ring, 3:1 against the park's green and the light map.
 ENTRANCE_STYLE = {"color": "#ffffff", "weight": 2, "fillColor": "#111827", "fillOpacity": 1, "radius": 6}
 # The park's own outline under a concept's zones: its boundary without the fill, so the zones' colours read true.
@@ -73,37 +71,6 @@ def park_style(state: str) -> dict[str, Any]:
 
 
 # Maps: each page embeds a JSON config that static/js/park_map.js draws.
-
-
-def as_geojson(geom: GEOSGeometry) -> dict[str, Any]:
-    return json.loads(geom.json)
-
-
-def feature(geom: GEOSGeometry, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": as_geojson(geom), "properties": properties}
-
-
-def district_outlines(districts) -> list[dict[str, Any]]:
-    """District boundaries, simplified, drawn under everything so that the map reads without the base map."""
-    return [
-        feature(district.geom.simplify(OUTLINE_TOLERANCE_DEGREES, preserve_topology=True), name=district.localized_name)
-        for district in districts
-    ]
-
-
-def map_base(city: City | None, request: HttpRequest) -> dict[str, Any]:
-    config: dict[str, Any] = {
-        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "reference": reference_layers(request),
-        "strings": {"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
-        # No city loaded yet: the whole world, until one is.
-        "center": [0, 0],
-        "zoom": 2,
-    }
-    if city is not None:
-        config["center"] = [city.center.y, city.center.x]
-        config["zoom"] = city.default_zoom
-    return config
 
 
 def bounds_of(geom: GEOSGeometry) -> list[list[float]]:

@@ -1,14 +1,12 @@
 """What everyone sees of projects: the list, a project's page, works near a place, the yearly figures."""
 
 import csv
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import GEOSGeometry
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -20,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from gis_data.formats import format_area, format_length, format_number
-from gis_data.models import City, District, GreenArea
+from gis_data.maps import district_outlines, feature, map_base
+from gis_data.models import District, GreenArea
 from gis_data.packs import current_city
-from gis_data.views import reference_layers
 from photos.models import Photo
 from photos.services import photo_pairs, unpaired_photos
 from projects import figures
@@ -38,8 +36,6 @@ PROJECTS_WITHIN_M = 500
 RELATED_LIMIT = 10
 # "Works near me" lists this many at most, nearest first; a wider search is the project list's job.
 NEAR_LIMIT = 100
-# District outlines drawn under a project are simplified to about 10 m: enough to read, light to send.
-OUTLINE_TOLERANCE_DEGREES = 0.0001
 # Map colours of the project pages, shared with static/js/project_map.js through the page's config.
 POINT_COLOUR = "#1d4ed8"
 
@@ -116,33 +112,6 @@ def listed_projects(request: HttpRequest):
 
 
 # Maps: the project pages draw small Leaflet maps from a JSON config (static/js/project_map.js).
-
-
-def feature(geom: GEOSGeometry, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": json.loads(geom.json), "properties": properties}
-
-
-def district_outlines(districts) -> list[dict[str, Any]]:
-    """District boundaries, simplified, drawn under everything so that the map reads without the base map."""
-    return [
-        feature(
-            district.geom.simplify(OUTLINE_TOLERANCE_DEGREES, preserve_topology=True),
-            name=district.localized_name,
-        )
-        for district in districts
-    ]
-
-
-def map_base(city: City | None, request: HttpRequest) -> dict[str, Any]:
-    config: dict[str, Any] = {
-        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "reference": reference_layers(request),
-        "strings": {"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
-    }
-    if city is not None:
-        config["center"] = [city.center.y, city.center.x]
-        config["zoom"] = city.default_zoom
-    return config
 
 
 # Compass points for a photo's viewing direction, clockwise from north in steps of 45°.
