@@ -14,7 +14,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from gis_data.models import City
-from gis_data.views import CONTEXT_LAYERS, reference_layers
+from gis_data.views import CONTEXT_LAYERS, reference_layers, source_attributions
+
+# The pack's source of the district boundaries the maps draw as outlines (ODbL: credited apart).
+DISTRICTS_SOURCE = "districts"
 
 # District outlines are simplified to about 10 m: an outline under a map, not a boundary to measure.
 OUTLINE_TOLERANCE_DEGREES = 0.0001
@@ -46,9 +49,14 @@ def map_base(
     city), else None: the page fits the map to what it draws. With no city
     loaded yet the map shows the whole world, until one is.
     """
+    reference = reference_layers(request, layers)
+    districts = source_attributions(city).get(DISTRICTS_SOURCE) if city is not None else None
+    if districts:
+        # Not a layer to load: the credit of the district outlines the pages draw (reference_layers.js shows it).
+        reference.append({"name": "district_outlines", "attribution": districts})
     config: dict[str, Any] = {
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "reference": reference_layers(request, layers),
+        "reference": reference,
         "strings": {"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
         "center": [0, 0],
         "zoom": 2,

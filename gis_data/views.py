@@ -112,6 +112,7 @@ CONTEXT_LAYERS = ("green_areas", "waterways", "streets", "main_roads")
 def reference_layers(request: HttpRequest, names: tuple[str, ...] = CONTEXT_LAYERS) -> list[dict[str, Any]]:
     """What static/js/reference_layers.js needs to draw ``names`` under a page's map: URL, style, zooms."""
     layers = [layer for name in names if (layer := registry.get(name)) is not None and layer.visible_to(request.user)]
+    attributions = source_attributions()
     return [
         {
             "name": layer.name,
@@ -119,9 +120,19 @@ def reference_layers(request: HttpRequest, names: tuple[str, ...] = CONTEXT_LAYE
             "style": dict(layer.style),
             "min_zoom": layer.min_zoom,
             "max_zoom": layer.max_zoom,
+            # Shown in the map's attribution control while the layer is drawn (static/js/reference_layers.js).
+            "attribution": attributions.get(layer.source, ""),
         }
         for layer in layers
     ]
+
+
+def source_attributions(city: City | None = None) -> dict[str, str]:
+    """The attribution line of each of the city's data sources, by key ("districts", "osm2012", ...)."""
+    city = city or current_city()
+    if city is None:
+        return {}
+    return dict(city.sources.values_list("key", "attribution"))
 
 
 def raster_catalogue(city: City) -> list[dict[str, Any]]:

@@ -2,12 +2,29 @@
  * the map still reads when the base-map tiles cannot be loaded. Each layer comes from the registry's
  * GeoJSON by bounding box, in its own style, within its zoom range; nothing of it is clickable or
  * editable. Use: QalaReference.add(map, config.reference), where the page's config lists the layers
- * as gis_data.views.reference_layers describes them. */
+ * as gis_data.views.reference_layers describes them. Each layer's attribution line shows in the map's
+ * attribution control while the layer is drawn; an entry with no "geojson" is only a credit (the district
+ * outlines a page draws itself, gis_data.maps.map_base) and shows always. */
 (function () {
   "use strict";
 
-  function add(map, specs) {
-    if (!specs || !specs.length) {
+  function escapeHtml(text) {
+    var element = document.createElement("span");
+    element.textContent = text || "";
+    return element.innerHTML;
+  }
+
+  function add(map, entries) {
+    if (!entries || !entries.length) {
+      return;
+    }
+    entries.forEach(function (entry) {
+      if (!entry.geojson && entry.attribution && map.attributionControl) {
+        map.attributionControl.addAttribution(escapeHtml(entry.attribution));
+      }
+    });
+    var specs = entries.filter(function (entry) { return entry.geojson; });
+    if (!specs.length) {
       return;
     }
     // Between the base map (200) and the page's own drawings (overlayPane, 400).
@@ -15,6 +32,7 @@
     var layers = specs.map(function (spec) {
       var group = L.geoJSON(null, {
         pane: "qala-reference",
+        attribution: escapeHtml(spec.attribution),
         interactive: false,
         pmIgnore: true,
         snapIgnore: true,

@@ -12,6 +12,7 @@ from tests.factories import (
     GORKY_GATE,
     CityFactory,
     ConceptFactory,
+    DataSourceFactory,
     DistrictFactory,
     ParkFactory,
     ZoneFactory,
@@ -88,6 +89,16 @@ def test_a_parks_page_draws_its_boundary_gate_and_zones_with_a_legend(page, live
     legend = page.get_by_role("list", name="On the map")
     expect(legend.get_by_role("listitem")).to_have_text(["The park", "Entrance", "Playground", "Path"])
     expect(page.get_by_text("In design: Shade").first).to_be_visible()
+
+
+def test_a_parks_map_credits_the_district_outlines_and_the_reference_layers(page, live_server, gorky):
+    DataSourceFactory(key="osm2012")
+
+    page.goto(live_server.url + reverse("parks:detail", args=[gorky.pk]))
+
+    credits = page.locator("#park-map .leaflet-control-attribution")
+    expect(credits).to_contain_text("© OpenStreetMap contributors, ODbL")
+    expect(credits).to_contain_text("© OpenStreetMap contributors, CC BY-SA 2.0")
 
 
 def test_every_control_of_a_parks_page_is_reached_by_the_tab_key_in_reading_order(page, live_server, gorky):
