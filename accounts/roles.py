@@ -38,8 +38,9 @@ ALL_PERMISSIONS = "*"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     RESIDENT: [],
-    # Urbanists edit projects, corridors, parks and their photos, and record workshops;
-    # categories are the admins' to add.
+    # Urbanists edit projects, corridors, parks and their photos, and organise workshops with their
+    # ballots, events and contests; categories are the admins' to add. Votes, registrations,
+    # entries and scores they only read: those are the participants' own.
     URBANIST: [
         "gis_data",
         "photos",
@@ -51,6 +52,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "parks",
         "participation.view_*",
         "participation.*_workshop",
+        "participation.*_ballot",
+        "participation.*_ballotitem",
+        "participation.*_codebatch",
+        "participation.*_event",
+        "participation.*_contest",
+        "participation.*_criterion",
     ],
     # Moderators publish and hide proposals and comments, and may answer for any department.
     MODERATOR: [
@@ -62,8 +69,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "participation.view_*",
         "participation.moderate_proposal",
         "participation.answer_proposal",
+        # Contest entries that break the rules are hidden by moderators, as proposals are.
+        "participation.change_entry",
     ],
-    JURY: ["gis_data.view_*"],
+    # Jury members score the entries of the contests whose jury they sit on (participation.contests).
+    JURY: [
+        "gis_data.view_*",
+        "participation.view_contest",
+        "participation.view_criterion",
+        "participation.view_entry",
+        "participation.*_score",
+    ],
     ADMIN: [ALL_PERMISSIONS],
 }
 

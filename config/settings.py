@@ -173,6 +173,17 @@ CORRIDOR_FOLLOW_METRES = env_int("CORRIDOR_FOLLOW_METRES", 60)
 PARK_ACCESS_METRES = env_int("PARK_ACCESS_METRES", 800)
 # A compensatory planting is overdue for inspection when its last inspection (or its planting) is older.
 PLANTING_INSPECTION_DAYS = env_int("PLANTING_INSPECTION_DAYS", 365)
+
+# Workshops, ballots, events and contests (participation app).
+# Refused participant codes (unknown or used) a sender network may try, as "count/period" pairs:
+# enough for a room of people on one Wi-Fi who mistype, far too few to guess a code.
+BALLOT_CODE_LIMITS_PER_NETWORK = env_str("BALLOT_CODE_LIMITS_PER_NETWORK", "60/hour,300/day")
+# The largest batch of participant codes printed at once.
+BALLOT_CODE_BATCH_MAX = env_int("BALLOT_CODE_BATCH_MAX", 1000)
+# How often the projector view of a ballot's results asks for new totals, in seconds.
+BALLOT_PROJECTOR_REFRESH_SECONDS = env_int("BALLOT_PROJECTOR_REFRESH_SECONDS", 5)
+# How many entries one resident may submit to one contest.
+CONTEST_ENTRIES_PER_RESIDENT = env_int("CONTEST_ENTRIES_PER_RESIDENT", 3)
 # The currency of cost estimates (ISO 4217), shown next to every amount.
 CURRENCY_CODE = env_str("CURRENCY_CODE", "KZT")
 

@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from participation.voting_views import any_code_entry
+
 admin.site.site_header = _("Qala administration")
 admin.site.site_title = _("Qala")
 
@@ -14,6 +16,10 @@ urlpatterns = [
     path("corridors/", include("corridors.urls")),
     path("parks/", include("parks.urls")),
     path("proposals/", include("participation.urls")),
+    path("workshops/", include("participation.workshop_urls")),
+    path("vote/", any_code_entry, name="vote"),
+    path("events/", include("participation.event_urls")),
+    path("contests/", include("participation.contest_urls")),
     path("open311/v2/", include("participation.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -162,6 +162,15 @@ class Corridor(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("corridors:detail", args=[self.pk])
 
+    def drawing(self) -> list[dict]:
+        """The corridor's segments as GeoJSON features, for small maps that show it among others."""
+        from gis_data.maps import feature
+
+        return [
+            feature(segment.geom, role="shape", colour="#15803d", label=segment.name or self.name)
+            for segment in self.segments.all()
+        ]
+
     def clean(self) -> None:
         if not (self.name_kk or self.name_ru or self.name_en):
             raise ValidationError({"name_en": _("Give the corridor a name in at least one language.")}, code="name")

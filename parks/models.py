@@ -258,6 +258,17 @@ class RenovationConcept(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("parks:concept", args=[self.pk])
 
+    def drawing(self) -> list[dict]:
+        """The park's outline and the concept's zones as GeoJSON features, for small maps that compare concepts."""
+        from gis_data.maps import feature
+        from parks.layers import ZONE_COLOURS
+
+        outline = [feature(self.park.boundary, role="outline", colour="#166534", label=self.park.name)]
+        return outline + [
+            feature(zone.geom, role="shape", colour=ZONE_COLOURS.get(zone.purpose, "#166534"), label=str(zone))
+            for zone in self.zones.all()
+        ]
+
 
 class Zone(models.Model):
     """One labelled piece of a concept's plan: a polygon, a line or a point with its purpose."""

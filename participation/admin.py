@@ -281,3 +281,7 @@ class WorkshopAdmin(MapAdmin):
         (_("Organisers"), {"fields": ("organisers",)}),
         (_("Record"), {"fields": ("is_demo", "created_at")}),
     )
+
+
+# Ballots, events and contests have admin modules of their own.
+from participation import contest_admin, event_admin, voting_admin  # noqa: E402, F401

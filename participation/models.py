@@ -272,6 +272,15 @@ class Proposal(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
+    # The forum or other event the proposal was made at (participation.events.event_for_proposals).
+    event = models.ForeignKey(
+        "participation.Event",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("made at the event"),
+    )
 
     # Derived from the geometry on every save; never edited by hand.
     districts = models.ManyToManyField(District, blank=True, editable=False, verbose_name=_("districts"))
@@ -328,6 +337,12 @@ class Proposal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("participation:detail", args=[self.pk])
+
+    def drawing(self) -> list[dict]:
+        """The proposal's place as a GeoJSON feature, for small maps that show it among others (a ballot's items)."""
+        from gis_data.maps import feature
+
+        return [feature(self.geom, role="shape", colour="#b45309", label=self.title)]
 
     @property
     def is_published(self) -> bool:
@@ -544,49 +559,22 @@ def subject_choices() -> list[ContentType]:
 SUBJECT_MODELS = ("projects.project", "corridors.corridor", "parks.park", "parks.renovationconcept")
 
 
-class Workshop(models.Model):
-    """A participatory workshop: days when residents design and choose concepts together.
-
-    Renovation concepts (parks.RenovationConcept) name the workshop they came
-    from; the programme summary counts them per workshop.
-    """
-
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=200, blank=True)
-    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    description_kk = models.TextField(_("description (Kazakh)"), blank=True)
-    description_ru = models.TextField(_("description (Russian)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    starts_on = models.DateField(_("first day"))
-    ends_on = models.DateField(_("last day"))
-    venue = models.PointField(_("venue"), srid=SRID, null=True, blank=True)
-    venue_name = models.CharField(_("venue (name)"), max_length=300, blank=True)
-    organisers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="organised_workshops", verbose_name=_("organisers")
-    )
-    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("workshop")
-        verbose_name_plural = _("workshops")
-        ordering = ["-starts_on", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(title_kk="") | ~Q(title_ru="") | ~Q(title_en=""), name="participation_workshop_has_a_title"
-            ),
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="participation_workshop_ends_after_start"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def title(self) -> str:
-        return in_language(self, "title")
-
-    @property
-    def description(self) -> str:
-        return in_language(self, "description")
+# Workshops and their ballots, forums, contests: in modules of their own, imported here so that Django finds them.
+from participation.contest_models import Contest, Criterion, Entry, Score  # noqa: E402, F401
+from participation.event_models import Event, Registration, RegistrationStatus  # noqa: E402, F401
+from participation.workshop_models import (  # noqa: E402, F401
+    BALLOT_ITEM_MODELS,
+    Ballot,
+    BallotItem,
+    CodeAttempt,
+    CodeBatch,
+    Mark,
+    Method,
+    ParticipantCode,
+    ResultsShown,
+    Vote,
+    VoteAction,
+    VoteChange,
+    Voters,
+    Workshop,
+)

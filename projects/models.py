@@ -241,6 +241,12 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.pk])
 
+    def drawing(self) -> list[dict]:
+        """The project as GeoJSON features, for small maps that show it among others (a ballot's items)."""
+        from gis_data.maps import feature
+
+        return [feature(self.geom, role="shape", colour="#1d4ed8", label=self.title)]
+
     @property
     def next_statuses(self) -> tuple[str, ...]:
         """The statuses this project may move to next (see TRANSITIONS)."""

@@ -656,3 +656,127 @@ class InspectionFactory(factory.django.DjangoModelFactory):
 
 def gorky_entrances() -> MultiPoint:
     return MultiPoint(GORKY_GATE.clone(), srid=4326)
+
+
+# Workshops' ballots, events and contests (participation). Times are relative to now, so a ballot is open.
+from django.contrib.contenttypes.models import ContentType  # noqa: E402 (appended section)
+
+from participation.models import (  # noqa: E402 (appended section)
+    Ballot,
+    BallotItem,
+    Contest,
+    Criterion,
+    Entry,
+    Event,
+    Method,
+    Registration,
+    RegistrationStatus,
+    ResultsShown,
+    Voters,
+)
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    """An open single-choice ballot for codes and accounts, results shown live; add items with ItemFactory."""
+
+    class Meta:
+        model = Ballot
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    title_kk = "Қай жоба жақсы?"
+    title_ru = "Какой проект лучше?"
+    title_en = "Which concept is best?"
+    method = Method.SINGLE
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    results_shown = ResultsShown.LIVE
+    voters = Voters.BOTH
+
+    class Params:
+        approval = factory.Trait(method=Method.APPROVAL, max_choices=2)
+        points = factory.Trait(method=Method.POINTS, points_total=10, points_per_item=5)
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """A ballot item; pass ``subject`` (a concept by default)."""
+
+    class Meta:
+        model = BallotItem
+        exclude = ["subject"]
+
+    ballot = factory.SubFactory(BallotFactory)
+    subject = factory.SubFactory(ConceptFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.subject))
+    object_id = factory.LazyAttribute(lambda o: o.subject.pk)
+    position = factory.Sequence(int)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published forum in a week, registration open until the day before at 18:00 (city time)."""
+
+    class Meta:
+        model = Event
+
+    title_kk = "Жасыл дәліздер форумы"
+    title_ru = "Форум зелёных коридоров"
+    title_en = "Green corridors forum"
+    programme_en = "10:00 Welcome\n10:30 The corridors along the rivers\n12:00 Discussion"
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.localtime() + datetime.timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+    registration_deadline = factory.LazyAttribute(
+        lambda o: (o.starts_at - datetime.timedelta(days=1)).replace(hour=18, minute=0)
+    )
+    venue = GORKY_GATE
+    venue_name = "Gorky Park, Gogol Street 1"
+    capacity = 50
+    is_published = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    status = RegistrationStatus.CONFIRMED
+
+
+class ContestFactory(factory.django.DjangoModelFactory):
+    """A published contest taking entries (opened yesterday, closes in two weeks); criteria: CriterionFactory."""
+
+    class Meta:
+        model = Contest
+
+    title_kk = "Белсенді азамат"
+    title_ru = "Самый активный горожанин"
+    title_en = "Most active citizen"
+    rules_en = "One photo of the city and one idea to make it better."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+    is_published = True
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    contest = factory.SubFactory(ContestFactory)
+    name_en = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 1
+    position = factory.Sequence(int)
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    """An entry without a photo; tests that need one add it through photos.services.add_photo."""
+
+    class Meta:
+        model = Entry
+
+    contest = factory.SubFactory(ContestFactory)
+    author = factory.SubFactory(UserFactory)
+    idea = "Plant a row of elms along the canal and put benches in their shade."
+    language = "en"
+    place = GORKY_FOUNTAIN
+    hashtags = factory.LazyFunction(lambda: ["trees", "shade"])

@@ -67,25 +67,41 @@ def test_an_urbanist_gets_no_permission_outside_the_mapped_apps():
     ).exists()
 
 
-def test_an_urbanist_only_views_proposals():
-    participation = {
-        p.codename
-        for p in Group.objects.get(name=roles.URBANIST).permissions.filter(content_type__app_label="participation")
+def participation_codenames(role: str) -> set[str]:
+    return {
+        p.codename for p in Group.objects.get(name=role).permissions.filter(content_type__app_label="participation")
     }
-    assert "view_proposal" in participation
-    assert all(codename.startswith("view_") or codename.endswith("_workshop") for codename in participation)
 
 
-def test_a_jury_member_may_only_view():
+def test_an_urbanist_organises_workshops_events_and_contests_but_only_views_what_participants_write():
+    participation = participation_codenames(roles.URBANIST)
+    organised = ("_workshop", "_ballot", "_ballotitem", "_codebatch", "_event", "_contest", "_criterion")
+    assert {"view_proposal", "view_vote", "view_registration", "view_entry", "view_score"} <= participation
+    assert {"add_workshop", "add_ballot", "change_ballot", "add_event", "add_contest", "add_criterion"} <= participation
+    assert all(codename.startswith("view_") or codename.endswith(organised) for codename in participation)
+
+
+def test_a_jury_member_views_and_scores_contest_entries_only():
     assert gis_data_codenames("view_") <= codenames(roles.JURY)
-    assert all(codename.startswith("view_") for codename in codenames(roles.JURY))
+    assert participation_codenames(roles.JURY) == {
+        "view_contest",
+        "view_criterion",
+        "view_entry",
+        "add_score",
+        "change_score",
+        "delete_score",
+        "view_score",
+    }
+    assert all(codename.startswith("view_") for codename in codenames(roles.JURY) - participation_codenames(roles.JURY))
 
 
-def test_a_moderator_views_and_moderates_and_answers_proposals_but_edits_nothing_else():
+def test_a_moderator_views_moderates_and_answers_proposals_hides_contest_entries_and_edits_nothing_else():
     granted = codenames(roles.MODERATOR)
     assert gis_data_codenames("view_") <= granted
     assert {"view_proposal", "moderate_proposal", "answer_proposal"} <= granted
-    assert granted - {"moderate_proposal", "answer_proposal"} == {c for c in granted if c.startswith("view_")}
+    assert granted - {"moderate_proposal", "answer_proposal", "change_entry"} == {
+        c for c in granted if c.startswith("view_")
+    }
 
 
 def test_an_admin_has_every_permission():
@@ -112,11 +128,13 @@ def test_ensure_roles_puts_back_a_permission_taken_from_a_role():
 
 
 def test_ensure_roles_recreates_a_deleted_group():
+    before = codenames(roles.JURY)
     Group.objects.filter(name=roles.JURY).delete()
 
     ensure_roles()
 
-    assert codenames(roles.JURY) == gis_data_codenames("view_")
+    assert codenames(roles.JURY) == before
+    assert gis_data_codenames("view_") <= before
 
 
 def test_a_mapping_entry_may_name_one_permission(monkeypatch):
