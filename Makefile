@@ -6,7 +6,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: run test setup setup-test messages lint migrations-check checks pytest users
 
-## Set up, migrate, load the city pack and its parks, add demo projects, corridors, concepts and proposals to an empty city and serve http://127.0.0.1:8000
+## Set up, migrate, load the city pack and its parks, add demo projects, corridors, concepts, proposals, ballots, forums and a contest to an empty city and serve http://127.0.0.1:8000
 run: setup messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py gis_load_city --if-changed
@@ -16,6 +16,7 @@ run: setup messages
 	$(PY) manage.py parks_demo --if-empty
 	$(PY) manage.py participation_routes --if-empty
 	$(PY) manage.py participation_demo --if-empty
+	$(PY) manage.py workshops_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Set up, then lint, migration and system checks, and the whole pytest suite

@@ -177,7 +177,11 @@ def remove_demo() -> int:
     concept_ids = list(demo_concepts.values_list("pk", flat=True))
     demo_concepts.delete()
     RenovationConcept.history.filter(id__in=concept_ids).delete()
-    Workshop.objects.filter(is_demo=True, concepts__isnull=True).delete()
+    for workshop in Workshop.objects.filter(is_demo=True, concepts__isnull=True):
+        # The demo workshop's ballot (workshops_demo) goes with it, its votes first: they protect a ballot.
+        for ballot in workshop.ballots.all():
+            ballot.votes.all().delete()
+        workshop.delete()
     park_ids = list(Park.objects.filter(is_demo=True, concepts__isnull=True).values_list("pk", flat=True))
     Park.objects.filter(pk__in=park_ids).delete()
     Park.history.filter(id__in=park_ids).delete()
