@@ -46,6 +46,7 @@ PROPOSALS_BY_NETWORK = "proposals_by_network"
 REPORTS_BY_API_CLIENT = "reports_by_api_client"
 COMMENTS_BY_ACCOUNT = "comments_by_account"
 COMMENTS_BY_NETWORK = "comments_by_network"
+BALLOT_CODES_BY_NETWORK = "ballot_codes_by_network"
 
 
 def _sent_message(counted: str, count: int, period: str) -> str:
@@ -76,6 +77,12 @@ def _sent_message(counted: str, count: int, period: str) -> str:
         text = ngettext(
             "%(count)d comment has been written from your network %(period)s.",
             "%(count)d comments have been written from your network %(period)s.",
+            count,
+        )
+    elif counted == BALLOT_CODES_BY_NETWORK:
+        text = ngettext(
+            "%(count)d wrong or used participant code has been entered from your network %(period)s.",
+            "%(count)d wrong or used participant codes have been entered from your network %(period)s.",
             count,
         )
     else:

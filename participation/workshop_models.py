@@ -245,7 +245,7 @@ class ParticipantCode(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="codes", verbose_name=_("ballot"))
     batch = models.ForeignKey(CodeBatch, on_delete=models.CASCADE, related_name="codes", verbose_name=_("batch"))
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    # Set, once, by the first vote cast with the code (participation.voting.cast_vote).
+    # Set, once, when the code is entered (participation.voting.redeem_code); its vote can then be changed.
     redeemed_at = models.DateTimeField(_("used at"), null=True, blank=True, editable=False)
 
     class Meta:
