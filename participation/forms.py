@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from gis_data.geometry import GeometryRuleError, check_geometry
+from participation import events
 from participation.models import (
     COMMENT_LENGTH,
     REASON_LENGTH,
     SUBJECT_MODELS,
     Category,
+    Event,
     FlagReason,
     Kind,
     Proposal,
@@ -106,7 +108,9 @@ class ProposalForm(forms.ModelForm):
     ``photos`` are checked and re-encoded while the form is cleaned (so that
     each problem names its file), and kept in ``processed_photos`` for
     participation.services.submit_proposal. ``subject`` is the record the
-    proposal is about (``subject_object`` once cleaned). ``submission_key``
+    proposal is about (``subject_object`` once cleaned); ``event`` the event it
+    is made at, kept only while that event is on (participation.events.is_on)
+    when the form is sent. ``submission_key``
     is made when the form is first shown and sent back with it: the same key
     twice is the same proposal (a double click, a resubmitted page).
     """
@@ -123,6 +127,7 @@ class ProposalForm(forms.ModelForm):
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
     subject = forms.CharField(required=False, widget=forms.HiddenInput)
+    event = forms.IntegerField(label=_("Made at an event"), required=False, widget=forms.Select, min_value=1)
     submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -131,7 +136,9 @@ class ProposalForm(forms.ModelForm):
         labels = {"language": _("Written in")}
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args: Any, user: Any = None, language: str = "", about: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any = None, language: str = "", about: str = "", event: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.repair_reason = ""
@@ -152,6 +159,18 @@ class ProposalForm(forms.ModelForm):
         self.fields["subject"].initial = about
         key = self.data.get(self.add_prefix("subject"), "") if self.is_bound else about
         self.subject_object = subject_from_key(key, user) if key else None
+        # The event the proposal is made at (the link on an event's page gives ?event=<pk>): one of those on now.
+        self.fields["event"].initial = event
+        event_key = self.data.get(self.add_prefix("event"), "") if self.is_bound else event
+        self.event_object = (
+            Event.objects.filter(pk=int(event_key), is_published=True).first() if str(event_key).isdigit() else None
+        )
+        on_now = list(events.events_on_now())
+        if self.event_object is not None and self.event_object not in on_now:
+            on_now.append(self.event_object)  # shown as chosen, and refused with its times when sent
+        self.fields["event"].widget.choices = [("", _("Not made at an event"))] + [(e.pk, e.title) for e in on_now]
+        self.fields["event"].help_text = _("Proposals made at a forum while it is on are shown on its page.")
+        self.offers_events = bool(on_now)
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
@@ -196,6 +215,20 @@ class ProposalForm(forms.ModelForm):
             )
         return key
 
+    def clean_event(self) -> Event | None:
+        """The event, if it is on now (participation.events.events_on_now); else the proposal is refused the tag."""
+        if self.cleaned_data["event"] is None:
+            return None
+        if self.event_object is None:
+            raise ValidationError(
+                _("The event this proposal was to be tagged to cannot be found. Choose “Not made at an event”."),
+                code="event",
+            )
+        if not events.is_on(self.event_object):
+            hint = _("Choose “Not made at an event” to send it.")
+            raise ValidationError(f"{events.not_on_message(self.event_object)} {hint}", code="event_not_on")
+        return self.event_object
+
     def clean_submission_key(self) -> uuid.UUID:
         # Only a page that lost its key sends none; it gets one, and is still guarded by the limits.
         return self.cleaned_data["submission_key"] or uuid.uuid4()
@@ -208,6 +241,7 @@ class ProposalForm(forms.ModelForm):
         proposal.submission_key = self.cleaned_data["submission_key"]
         if self.subject_object is not None:
             proposal.subject = self.subject_object
+        proposal.event = self.cleaned_data.get("event")
         return proposal
 
 

@@ -33,7 +33,7 @@ from gis_data.geometry import GeometryRuleError, check_geometry
 from gis_data.packs import current_city
 from gis_data.registry import registry
 from gis_data.views import CONTEXT_LAYERS, reference_layers
-from participation import limits, services
+from participation import events, limits, services
 from participation.filters import ProposalFilterForm
 from participation.forms import CommentEditForm, CommentForm, FlagForm, ProposalForm
 from participation.limits import LimitReached
@@ -57,7 +57,7 @@ def get_proposal(request: HttpRequest, pk: int) -> Proposal:
     """The proposal, if the user may see it (published, or theirs, or they moderate); else 404."""
     return get_object_or_404(
         Proposal.objects.visible_to(request.user).select_related(
-            "category", "department", "district", "author", "implemented_by", "duplicate_of", "subject_type"
+            "category", "department", "district", "author", "implemented_by", "duplicate_of", "subject_type", "event"
         ),
         pk=pk,
     )
@@ -212,12 +212,22 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     language = translation.get_language() or settings.LANGUAGE_CODE
     if request.method == "GET":
         about = request.GET.get("about", "")
-        form = ProposalForm(user=request.user, language=language, about=about)
+        event = request.GET.get("event", "")
+        form = ProposalForm(user=request.user, language=language, about=about, event=event)
+        dropped = False
         if about and form.subject_object is None:
             messages.warning(
                 request, _("What the link was about cannot be found; the proposal will not be linked to it.")
             )
-            form = ProposalForm(user=request.user, language=language)
+            about, dropped = "", True
+        if event and form.event_object is None:
+            messages.warning(request, _("The event cannot be found; the proposal will not be tagged to it."))
+            event, dropped = "", True
+        elif event and not events.is_on(form.event_object):
+            messages.warning(request, events.not_on_message(form.event_object))
+            event, dropped = "", True
+        if dropped:
+            form = ProposalForm(user=request.user, language=language, about=about, event=event)
         return render_create(request, form)
 
     form = ProposalForm(request.POST, request.FILES, user=request.user, language=language)
