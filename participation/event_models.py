@@ -89,6 +89,8 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations", verbose_name=_("person")
     )
     status = models.CharField(_("status"), max_length=10, choices=RegistrationStatus.choices)
+    # The language the person used the site in when registering: later mails (a seat freed up) are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     # When a waiting registration was confirmed because someone cancelled.
     moved_up_at = models.DateTimeField(_("moved up from the waiting list at"), null=True, blank=True)

@@ -249,10 +249,7 @@ def register(event: Event, user, *, now: datetime.datetime | None = None) -> Reg
         if existing is not None:
             raise RegistrationRefused(_already_message(existing), "already")
         status = CONFIRMED if confirmed_count(locked) < locked.capacity else WAITING
-        registration = Registration(event=locked, user=user, status=status, registered_at=now)
-        # Kept only once Registration has a ``language`` field (asked of the lead); until then the
-        # later "seat freed up" mail is written in the site's language.
-        registration.language = language
+        registration = Registration(event=locked, user=user, status=status, registered_at=now, language=language)
         try:
             with transaction.atomic():
                 registration.save()
@@ -417,8 +414,8 @@ def _site_language(language: str | None) -> str:
 
 
 def _language_of(registration: Registration) -> str:
-    """The language the person registered in, where the registration keeps it; else the site's."""
-    return _site_language(getattr(registration, "language", "") or settings.LANGUAGE_CODE)
+    """The language the person registered in; the site's for registrations made before it was kept."""
+    return _site_language(registration.language or settings.LANGUAGE_CODE)
 
 
 def _mail_on_commit(

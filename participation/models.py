@@ -272,7 +272,7 @@ class Proposal(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
-    # The forum or other event the proposal was made at (participation.events.event_for_proposals).
+    # The forum or other event the proposal was made at (participation.events.events_on_now).
     event = models.ForeignKey(
         "participation.Event",
         on_delete=models.SET_NULL,

@@ -390,3 +390,19 @@ def test_an_unpublished_event_is_never_on():
     EventFactory(starts_at=START, is_published=False)
 
     assert list(events.events_on_now(START)) == []
+
+
+def test_the_seat_freed_up_mail_is_in_the_language_the_person_registered_in(forum, django_capture_on_commit_callbacks):
+    seated = [events.register(forum, UserFactory(), now=BEFORE) for _ in range(forum.capacity)]
+    with translation.override("ru"):
+        waiting = events.register(forum, UserFactory(), now=BEFORE)
+    mail.outbox.clear()
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        events.cancel(seated[0], now=BEFORE + datetime.timedelta(hours=1))
+
+    waiting.refresh_from_db()
+    assert waiting.language == "ru"
+    (message,) = mail.outbox
+    assert message.to == [waiting.user.email]
+    assert "Форум зелёных коридоров" in message.subject
