@@ -188,3 +188,13 @@ def test_a_resident_sees_no_organisers_links(client, resident, workshop):
 
 def test_an_unknown_workshop_is_not_found(client):
     assert client.get(reverse("workshops:detail", args=[999_999])).status_code == 404
+
+
+def test_the_list_offers_a_new_workshop_to_those_who_may_create_one(client, urbanist, resident):
+    client.force_login(resident)
+    assert reverse("workshops:create") not in client.get(reverse("workshops:list")).content.decode()
+
+    client.force_login(urbanist)
+    page = client.get(reverse("workshops:list")).content.decode()
+
+    assert f'href="{reverse("workshops:create")}"' in page
