@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
 from accounts.roles import JURY, assign_role
-from gis_data.models import City, GreenArea, Street, Waterway
+from gis_data.models import Building, City, GreenArea, Street, Waterway
 from gis_data.packs import current_city
 from participation import contests, events, voting
 from participation.ballot_items import candidates, item_content_types
@@ -103,7 +103,7 @@ def remove_demo() -> int:
 
 
 def sketch(city: City, place: Point) -> bytes:
-    """A picture of the streets and rivers within about 300 m of ``place``, drawn from the city pack (a JPEG)."""
+    """A picture of the parks, buildings, rivers and streets within about 300 m of ``place`` (a JPEG)."""
     width, height, radius = 1200, 900, 300.0
     centre = place.transform(city.metric_srid, clone=True)
     scale = width / (2 * radius)
@@ -117,19 +117,32 @@ def sketch(city: City, place: Point) -> bytes:
         line = line.transform(city.metric_srid, clone=True)
         return [((x - centre.x) * scale + width / 2, height / 2 - (y - centre.y) * scale) for x, y in line.coords]
 
-    def lines(geometry):
-        if geometry.geom_type == "LineString":
+    def parts(geometry, kind):
+        if geometry.geom_type == kind:
             return [geometry]
-        return [part for part in geometry if part.geom_type == "LineString"]
+        return [part for part in geometry if part.geom_type == kind]
 
+    for green in GreenArea.objects.filter(geom__intersects=area_lonlat):
+        for polygon in parts(green.geom, "Polygon"):
+            draw.polygon(pixels(polygon.exterior_ring), fill="#bbe5b5")
+    for building in Building.objects.filter(geom__intersects=area_lonlat):
+        for polygon in parts(building.geom, "Polygon"):
+            draw.polygon(pixels(polygon.exterior_ring), fill="#d9cfc1", outline="#b8a994")
     for waterway in Waterway.objects.filter(geom__intersects=area_lonlat):
-        for line in lines(waterway.geom):
-            draw.line(pixels(line), fill="#60a5fa", width=14, joint="curve")
-    for street in Street.objects.filter(geom__intersects=area_lonlat):
-        for line in lines(street.geom):
-            draw.line(pixels(line), fill="#9ca3af", width=10, joint="curve")
-            draw.line(pixels(line), fill="#ffffff", width=6, joint="curve")
-    draw.ellipse((width / 2 - 18, height / 2 - 18, width / 2 + 18, height / 2 + 18), fill="#b45309", outline="#ffffff")
+        for line in parts(waterway.geom, "LineString"):
+            draw.line(pixels(line), fill="#4f9be8", width=16, joint="curve")
+    streets = [
+        line
+        for street in Street.objects.filter(geom__intersects=area_lonlat)
+        for line in parts(street.geom, "LineString")
+    ]
+    for line in streets:
+        draw.line(pixels(line), fill="#8f8a84", width=24, joint="curve")
+    for line in streets:
+        draw.line(pixels(line), fill="#ffffff", width=18, joint="curve")
+    draw.ellipse(
+        (width / 2 - 22, height / 2 - 22, width / 2 + 22, height / 2 + 22), fill="#c2410c", outline="#ffffff", width=5
+    )
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
@@ -139,15 +152,19 @@ class Demo:
     def __init__(self, city: City, now: datetime.datetime) -> None:
         self.city = city
         self.now = now
+        # Windows that open and close on the hour, as an organiser would set them.
+        self.hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
         self.random = random.Random(SEED)  # noqa: S311 (a repeatable demo, not a secret)
         self.residents, self.moderator = demo_residents()
 
-    def venue(self) -> Point:
-        """The heart of the city's largest park, else the middle of its extent."""
-        park = GreenArea.objects.filter(kind="park").annotate(size=Area("geom")).order_by("-size").first()
+    def venue(self) -> tuple[Point, str]:
+        """The heart of the city's largest named park and its name, else the middle of the city's extent."""
+        park = (
+            GreenArea.objects.filter(kind="park").exclude(name="").annotate(size=Area("geom")).order_by("-size").first()
+        )
         if park is not None:
-            return park.geom.point_on_surface
-        return self.city.extent.centroid
+            return park.geom.point_on_surface, park.name
+        return self.city.extent.centroid, str(self.city)
 
     def items(self, ballot: Ballot, records) -> list[BallotItem]:
         content_types = item_content_types()
@@ -230,8 +247,8 @@ class Demo:
             description_kk="Тұрғындар өзендер бойындағы дәліз нұсқаларын салыстырып, жобалауға таңдайды.",
             starts_on=today,
             ends_on=today + datetime.timedelta(days=2),
-            venue=self.venue(),
-            venue_name="Demo venue",
+            venue=self.venue()[0],
+            venue_name=self.venue()[1],
             is_demo=True,
         )
         ballot = Ballot.objects.create(
@@ -241,8 +258,8 @@ class Demo:
             title_en="Which corridor alternatives should be designed?",
             method=Method.APPROVAL,
             max_choices=2,
-            opens_at=self.now - datetime.timedelta(hours=2),
-            closes_at=self.now + datetime.timedelta(days=30),
+            opens_at=self.hour - datetime.timedelta(hours=2),
+            closes_at=(self.hour + datetime.timedelta(days=30)).replace(hour=20),
             results_shown=ResultsShown.LIVE,
             voters=Voters.BOTH,
             is_demo=True,
@@ -267,8 +284,8 @@ class Demo:
             starts_at=next_week,
             ends_at=next_week + datetime.timedelta(hours=4),
             registration_deadline=(next_week - datetime.timedelta(days=1)).replace(hour=18),
-            venue=self.venue(),
-            venue_name="Demo venue",
+            venue=self.venue()[0],
+            venue_name=self.venue()[1],
             capacity=10,
             is_published=True,
             is_demo=True,
@@ -286,8 +303,8 @@ class Demo:
             starts_at=past_start,
             ends_at=past_start + datetime.timedelta(hours=3),
             registration_deadline=past_start - datetime.timedelta(hours=21),
-            venue=self.venue(),
-            venue_name="Demo venue",
+            venue=self.venue()[0],
+            venue_name=self.venue()[1],
             capacity=120,
             is_published=True,
             is_demo=True,
@@ -317,8 +334,8 @@ class Demo:
             "Жюри оценивает качество идеи и креативность фото.",
             rules_kk="Қаладағы бір жердің суретін және оны жақсарту идеясын жариялаңыз. "
             "Қазылар идеяның сапасы мен суреттің шығармашылығын бағалайды.",
-            opens_at=self.now - datetime.timedelta(days=10),
-            closes_at=self.now + datetime.timedelta(days=20),
+            opens_at=(self.hour - datetime.timedelta(days=10)).replace(hour=9),
+            closes_at=(self.hour + datetime.timedelta(days=20)).replace(hour=18),
             winners=3,
             is_published=True,
             is_demo=True,
@@ -345,7 +362,7 @@ class Demo:
         entries = []
         for number, (language, text, tags) in enumerate(IDEAS):
             author = self.residents[number % len(self.residents)]
-            place = self.random.choice(streets).geom.interpolate_normalized(0.5) if streets else self.venue()
+            place = self.random.choice(streets).geom.interpolate_normalized(0.5) if streets else self.venue()[0]
             upload = SimpleUploadedFile(f"demo-{number}.jpg", sketch(self.city, place), content_type="image/jpeg")
             entries.append(
                 contests.submit_entry(
