@@ -1,3 +1,9 @@
+import operator
+import re
+from collections.abc import Callable
+from functools import reduce
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
@@ -6,6 +12,9 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     UserChangeForm,
 )
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -101,3 +110,49 @@ class UserAdminChangeForm(UserChangeForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(DUPLICATE_EMAIL, code="duplicate")
         return email
+
+
+# E-mail addresses in a list are separated by commas, semicolons, spaces or new lines.
+EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class AccountsByEmailField(forms.CharField):
+    """Accounts named by their e-mail addresses (case does not matter), in the order given, each once.
+
+    ``unknown_message(count)`` is the refusal when addresses name no account:
+    a translated text with ``%(emails)s`` for the addresses, such as
+    ``lambda count: ngettext("No account has the e-mail address %(emails)s…", "…addresses…", count)``.
+    """
+
+    def __init__(self, *, unknown_message: Callable[[int], str], **kwargs: Any) -> None:
+        self.unknown_message = unknown_message
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def addresses(text: str) -> list[str]:
+        return list(dict.fromkeys(email for email in EMAIL_SEPARATORS.split(text or "") if email))
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) or hasattr(value, "all"):
+            users = value.all() if hasattr(value, "all") else value
+            return ", ".join(user.email for user in users)
+        return value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        def emails(value: Any) -> set[str]:
+            return {email.casefold() for email in self.addresses(self.prepare_value(value) or "")}
+
+        return emails(initial) != emails(data)
+
+    def clean(self, value: Any) -> list[User]:
+        emails = self.addresses(super().clean(value) or "")
+        if not emails:
+            return []
+        matches = reduce(operator.or_, (Q(email__iexact=email) for email in emails))
+        users = {user.email.casefold(): user for user in User.objects.filter(matches)}
+        unknown = [email for email in emails if email.casefold() not in users]
+        if unknown:
+            raise ValidationError(
+                self.unknown_message(len(unknown)) % {"emails": get_text_list(unknown, _("and"))}, code="unknown"
+            )
+        return list({users[email.casefold()].pk: users[email.casefold()] for email in emails}.values())

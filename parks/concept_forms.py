@@ -8,67 +8,35 @@ what the services cannot see: e-mail addresses that name no account, a
 proposal number that names no proposal, GeoJSON that cannot be read.
 """
 
-import operator
-import re
-from functools import reduce
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
-from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.forms import AccountsByEmailField
 from gis_data.editing import GeoJSONField, GeoJSONTextarea
 from parks.concepts import allowed_statuses, status_label
 from parks.models import ConceptStatus, Purpose, RenovationConcept, Zone
 from participation.models import Proposal, Workshop
 from photos.forms import ACCEPT, DateInput
 
-# E-mail addresses are separated by commas, semicolons, spaces or new lines.
-SEPARATORS = re.compile(r"[\s,;]+")
 
+class AuthorsField(AccountsByEmailField):
+    """A concept's authors with an account, named by their e-mail addresses."""
 
-class AuthorsField(forms.CharField):
-    """Accounts named by their e-mail addresses, separated by commas; refused when one names no account."""
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list | tuple) or hasattr(value, "all"):
-            users = value.all() if hasattr(value, "all") else value
-            return ", ".join(user.email for user in users)
-        return value
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        def emails(value: Any) -> set[str]:
-            text = self.prepare_value(value) or ""
-            return {email.casefold() for email in SEPARATORS.split(text) if email}
-
-        return emails(initial) != emails(data)
-
-    def clean(self, value: Any) -> list:
-        text = super().clean(value) or ""
-        emails = list(dict.fromkeys(email for email in SEPARATORS.split(text) if email))
-        if not emails:
-            return []
-        matches = reduce(operator.or_, (Q(email__iexact=email) for email in emails))
-        users = {user.email.casefold(): user for user in get_user_model().objects.filter(matches)}
-        unknown = [email for email in emails if email.casefold() not in users]
-        if unknown:
-            raise ValidationError(
-                ngettext(
-                    "No account has the e-mail address %(emails)s: name the authors without an account in the team.",
-                    "No account has the e-mail addresses %(emails)s: name the authors without an account in the team.",
-                    len(unknown),
-                )
-                % {"emails": get_text_list(unknown, _("and"))},
-                code="unknown",
-            )
-        return [users[email.casefold()] for email in emails]
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            unknown_message=lambda count: ngettext(
+                "No account has the e-mail address %(emails)s: name the authors without an account in the team.",
+                "No account has the e-mail addresses %(emails)s: name the authors without an account in the team.",
+                count,
+            ),
+            **kwargs,
+        )
 
 
 # The concept's own fields in the form, in the form's order (authors, proposal and cost are declared below).

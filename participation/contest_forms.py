@@ -6,7 +6,6 @@ check what can be told next to a field before the service runs (the service
 checks it all again, and its refusals come back onto the fields).
 """
 
-import re
 from typing import Any
 
 from django import forms
@@ -15,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts.forms import AccountsByEmailField
 from gis_data.editing import GeoJSONField, GeoJSONTextarea
 from gis_data.geometry import GeometryRuleError
 from participation import contests
@@ -24,7 +25,6 @@ from participation.models import Contest, Criterion
 
 # What the browser's file picker offers; the server decides by content, whatever the name (photos.processing).
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
-_EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class EntryForm(forms.Form):
@@ -151,7 +151,12 @@ class ConstraintsSaidByClean:
 class ContestForm(ConstraintsSaidByClean, forms.ModelForm):
     """The theme and rules in three languages, the dates, the scoring, the jury (by e-mail), published or not."""
 
-    jury_emails = forms.CharField(
+    jury_emails = AccountsByEmailField(
+        unknown_message=lambda count: ngettext(
+            "No account has the e-mail address %(emails)s: ask them to sign up first, or correct it.",
+            "No account has the e-mail addresses %(emails)s: ask them to sign up first, or correct it.",
+            count,
+        ),
         label=_("Jury members' e-mail addresses"),
         required=False,
         help_text=_("One per line (or separated by commas). Each must have an account on Qala."),
@@ -185,7 +190,6 @@ class ContestForm(ConstraintsSaidByClean, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.jury: list = []
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         self.fields["opens_at"].help_text = _("Day and time in the city.")
@@ -194,21 +198,12 @@ class ContestForm(ConstraintsSaidByClean, forms.ModelForm):
         self.fields["winners"].help_text = _("Entries tied at the last winning place all win.")
         self.fields["is_published"].help_text = _("Residents see the contest, and may enter it, once it is published.")
         if self.instance.pk and not self.is_bound:
-            self.initial["jury_emails"] = "\n".join(
-                self.instance.jury.order_by("email").values_list("email", flat=True)
-            )
+            self.initial["jury_emails"] = list(self.instance.jury.order_by("email"))
 
-    def clean_jury_emails(self) -> str:
-        text = self.cleaned_data["jury_emails"]
-        emails = [email for email in _EMAIL_SEPARATORS.split(text) if email]
-        self.jury, unknown = contests.users_by_email(emails)
-        if unknown:
-            raise ValidationError(
-                _("No account has the e-mail address %(emails)s: ask them to sign up first, or correct it."),
-                code="unknown",
-                params={"emails": ", ".join(f"“{email}”" for email in unknown)},
-            )
-        return text
+    @property
+    def jury(self) -> list:
+        """The jury members the form names (after is_valid)."""
+        return self.cleaned_data.get("jury_emails", [])
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -39,7 +39,6 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -764,16 +763,3 @@ def save_contest(
     if jury is not None:
         contest.jury.set(list(jury))
     return contest
-
-
-def users_by_email(emails: Iterable[str]) -> tuple[list, list[str]]:
-    """The accounts with these e-mail addresses (case does not matter), and the addresses no account has."""
-    User = get_user_model()
-    found, unknown = [], []
-    for email in emails:
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            unknown.append(email)
-        elif user not in found:
-            found.append(user)
-    return found, unknown

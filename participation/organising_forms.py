@@ -14,30 +14,25 @@ static/js/ballot_editor.js only adds a filter box and moving items up and down.
 """
 
 import datetime
-import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
-from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.forms import AccountsByEmailField
 from gis_data.editing import DateInput, GeoJSONField, GeoJSONTextarea
 from participation import workshops
 from participation.ballot_items import BALLOT_ITEM_MODELS, KIND_NAMES, candidates, item_content_types
 from participation.models import Ballot, Method, Workshop
 
-# E-mail addresses are separated by commas, semicolons, spaces or new lines.
-SEPARATORS = re.compile(r"[\s,;]+")
 # The picker lists this many records of each kind; the others are added by their numbers.
 PICKER_LIMIT = 300
 TEXT_WIDGETS = {
@@ -65,43 +60,6 @@ def add_rule_errors(form: forms.Form, error: ValidationError) -> None:
 # Workshops -------------------------------------------------------------------------------------------------
 
 
-class OrganisersField(forms.CharField):
-    """Accounts named by their e-mail addresses, separated by commas; refused when one names no account."""
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list | tuple) or hasattr(value, "all"):
-            users = value.all() if hasattr(value, "all") else value
-            return ", ".join(user.email for user in users)
-        return value
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        def emails(value: Any) -> set[str]:
-            text = self.prepare_value(value) or ""
-            return {email.casefold() for email in SEPARATORS.split(text) if email}
-
-        return emails(initial) != emails(data)
-
-    def clean(self, value: Any) -> list:
-        text = super().clean(value) or ""
-        emails = list(dict.fromkeys(email for email in SEPARATORS.split(text) if email))
-        if not emails:
-            return []
-        matches = reduce(operator.or_, (Q(email__iexact=email) for email in emails))
-        users = {user.email.casefold(): user for user in get_user_model().objects.filter(matches)}
-        unknown = [email for email in emails if email.casefold() not in users]
-        if unknown:
-            raise ValidationError(
-                ngettext(
-                    "No account has the e-mail address %(emails)s: an organiser signs up first.",
-                    "No account has the e-mail addresses %(emails)s: an organiser signs up first.",
-                    len(unknown),
-                )
-                % {"emails": get_text_list(unknown, _("and"))},
-                code="unknown",
-            )
-        return [users[email.casefold()] for email in emails]
-
-
 class WorkshopForm(forms.ModelForm):
     """A workshop's titles and descriptions in three languages, its days, its venue (a point) and organisers."""
 
@@ -114,7 +72,12 @@ class WorkshopForm(forms.ModelForm):
         ),
         widget=GeoJSONTextarea(attrs={"rows": 3}),
     )
-    organisers = OrganisersField(
+    organisers = AccountsByEmailField(
+        unknown_message=lambda count: ngettext(
+            "No account has the e-mail address %(emails)s: an organiser signs up first.",
+            "No account has the e-mail addresses %(emails)s: an organiser signs up first.",
+            count,
+        ),
         label=_("Organisers"),
         required=False,
         help_text=_(

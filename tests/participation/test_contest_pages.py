@@ -613,7 +613,7 @@ def test_unknown_jury_emails_are_named(client, urbanist):
     response = client.post(reverse("contests:create"), form_data(jury_emails="nobody@example.org, x@example.org"))
 
     assert response.status_code == 400
-    assert "No account has the e-mail address “nobody@example.org”, “x@example.org”" in text(response)
+    assert "No account has the e-mail addresses nobody@example.org and x@example.org" in text(response)
     assert not Contest.objects.exists()
 
 
