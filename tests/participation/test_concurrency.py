@@ -4,16 +4,15 @@ Each test runs real threads, each with its own database connection, against
 committed data (a transactional test), started together by a barrier.
 """
 
-import threading
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from participation import services
 from participation.limits import LimitReached
 from participation.models import Comment, Proposal, StatusChange, Support
+from tests.concurrency import at_once
 from tests.factories import (
     PANFILOV_BENCH,
     CityFactory,
@@ -24,29 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls):
-    """Run each call in its own thread, all released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 (the test inspects whatever a thread raised)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def new_proposal(key) -> Proposal:

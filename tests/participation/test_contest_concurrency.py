@@ -4,43 +4,18 @@ Real threads, each with its own database connection, against committed data
 (a transactional test), released together by a barrier.
 """
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from participation.contests import score_entry, submit_entry
 from participation.models import Entry, Score
 from photos.models import Photo
+from tests.concurrency import at_once
 from tests.factories import CityFactory, ContestFactory, CriterionFactory, EntryFactory, UserFactory
 from tests.photo_files import jpeg_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls):
-    """Run each call in its own thread, all released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 (the test inspects whatever a thread raised)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_entries_sent_at_once_stop_at_the_per_person_limit(settings):

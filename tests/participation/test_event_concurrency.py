@@ -4,39 +4,14 @@ Real threads, each with its own database connection, against committed data
 (a transactional test), released together by a barrier.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from participation import events
 from participation.models import Registration, RegistrationStatus
+from tests.concurrency import at_once
 from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls):
-    """Run each call in its own thread, all released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 (the test inspects whatever a thread raised)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_twenty_people_registering_at_once_for_five_seats_give_five_confirmed_and_fifteen_waiting():

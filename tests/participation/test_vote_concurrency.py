@@ -15,32 +15,10 @@ from django.db import connection, transaction
 
 from participation import voting
 from participation.models import Ballot, Vote, VoteChange
+from tests.concurrency import at_once
 from tests.factories import BallotFactory, ConceptFactory, ItemFactory, ParkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls):
-    """Run each call in its own thread, all released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 (the test inspects whatever a thread raised)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def ballot_of(count: int = 3, **options) -> tuple[Ballot, list[int]]:
