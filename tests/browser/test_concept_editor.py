@@ -32,6 +32,7 @@ def urbanist_page(page, live_server, password, park):
 
 def map_point(page, dx: float, dy: float) -> tuple[float, float]:
     """A point of the editor's map, ``dx`` and ``dy`` pixels from its centre (the park's middle)."""
+    page.locator("#editor-map").scroll_into_view_if_needed()
     box = page.locator("#editor-map").bounding_box()
     return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
 

@@ -28,6 +28,7 @@ def urbanist_page(page, live_server, password):
 
 def map_point(page, dx: float, dy: float) -> tuple[float, float]:
     """The screen point ``dx``, ``dy`` pixels from the editor map's centre (the city's centre, in Almaly)."""
+    page.locator("#editor-map").scroll_into_view_if_needed()
     box = page.locator("#editor-map").bounding_box()
     return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
 
