@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from gis_data.admin import MapAdmin
 from gis_data.editing import add_errors
 from participation import events
+from participation.event_forms import EVENT_FIELDS
 from participation.models import Event, Registration, RegistrationStatus
 
 REGISTRATION_FIELDS = ("user", "status", "registered_at", "moved_up_at", "cancelled_at")
@@ -27,22 +28,7 @@ REGISTRATION_FIELDS = ("user", "status", "registered_at", "moved_up_at", "cancel
 class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = [
-            "title_kk",
-            "title_ru",
-            "title_en",
-            "programme_kk",
-            "programme_ru",
-            "programme_en",
-            "starts_at",
-            "ends_at",
-            "registration_deadline",
-            "venue_name",
-            "venue",
-            "capacity",
-            "is_published",
-            "organisers",
-        ]
+        fields = [*EVENT_FIELDS, "organisers"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

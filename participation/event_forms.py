@@ -23,6 +23,24 @@ from participation.models import Event
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
+# What an organiser sets of an event, on the site and in the admin (which adds the organisers).
+EVENT_FIELDS = [
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "programme_kk",
+    "programme_ru",
+    "programme_en",
+    "starts_at",
+    "ends_at",
+    "registration_deadline",
+    "venue_name",
+    "venue",
+    "capacity",
+    "is_published",
+]
+
+
 class DateTimeInput(forms.DateTimeInput):
     """The browser's date-and-time picker, which sends and shows ISO values whatever the page's language."""
 
@@ -49,21 +67,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title_kk",
-            "title_ru",
-            "title_en",
-            "programme_kk",
-            "programme_ru",
-            "programme_en",
-            "starts_at",
-            "ends_at",
-            "registration_deadline",
-            "venue_name",
-            "venue",
-            "capacity",
-            "is_published",
-        ]
+        fields = EVENT_FIELDS
         widgets = {
             "title_kk": forms.TextInput(attrs={"lang": "kk"}),
             "title_ru": forms.TextInput(attrs={"lang": "ru"}),
