@@ -66,8 +66,11 @@ class ItemView:
         return self.item.pk
 
 
-def describe(items) -> list[ItemView]:
-    """The ballot's items with their kind, title, link and drawing; a removed record is named as such."""
+def describe(items, *, drawings: bool = True) -> list[ItemView]:
+    """The ballot's items with their kind, title, link and drawing; a removed record is named as such.
+
+    Without ``drawings`` the features are left empty (and not read): for what shows no map.
+    """
     views = []
     for item in items:
         record = item.subject
@@ -75,5 +78,6 @@ def describe(items) -> list[ItemView]:
         if record is None:
             views.append(ItemView(item, kind, str(_("(removed)")), None, []))
             continue
-        views.append(ItemView(item, kind, str(record), record.get_absolute_url(), record.drawing()))
+        features = record.drawing() if drawings else []
+        views.append(ItemView(item, kind, str(record), record.get_absolute_url(), features))
     return views

@@ -180,12 +180,12 @@ def public_records(items) -> set[tuple[int, int]]:
     return public
 
 
-def item_views(ballot: Ballot) -> list[ItemView]:
+def item_views(ballot: Ballot, *, drawings: bool = True) -> list[ItemView]:
     """The ballot's items in their order; one whose record is gone or no longer public is shown as removed."""
     items = list(ballot.items.select_related("content_type").prefetch_related("subject"))
     public = public_records(items)
     views = []
-    for view in ballot_items.describe(items):
+    for view in ballot_items.describe(items, drawings=drawings):
         if (view.item.content_type_id, view.item.object_id) not in public:
             view = ItemView(view.item, view.kind, _("(removed)"), None, [])
         views.append(view)
@@ -668,7 +668,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def results_data(ballot: Ballot) -> dict[str, Any]:
     """The results as the projector reads them, every few seconds: small, with the numbers already written."""
     tally = voting.results(ballot)
-    rows = result_rows(tally, item_views(ballot))
+    rows = result_rows(tally, item_views(ballot, drawings=False))
     return {
         "ballot": ballot.pk,
         "published": tally.published,
