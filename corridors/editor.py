@@ -23,8 +23,7 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +35,7 @@ from gis_data import history
 from gis_data.editing import add_errors, geoman_strings
 
 # Generic editor helpers, shared with the project editor rather than written twice.
-from gis_data.formats import format_metres, format_share
+from gis_data.formats import format_metres, format_moment, format_share
 from gis_data.history import HISTORY_KINDS, Change, vertices_text
 from gis_data.models import City, GreenArea, PopulatedPlace
 from gis_data.packs import current_city
@@ -524,7 +523,7 @@ def corridor_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def when(record: Any) -> str:
-    return date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    return format_moment(record.history_date)
 
 
 @editor_view("corridors.change_corridor", "corridors.view_historicalcorridor")

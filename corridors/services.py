@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import models, transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from gis_data.formats import format_moment
 from gis_data.models import City
 
 from .measures import MEASURED_FIELDS, measure_segment, refresh_corridor, segment_districts
@@ -62,7 +61,7 @@ def _recorded_as(instance: models.Model, user, reason: str | None = None) -> Ite
 
 
 def _when(record) -> str:
-    return date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    return format_moment(record.history_date)
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
-"""Lengths, heights and shares written for people, in the number format of the active language.
+"""Lengths, heights, shares and moments written for people, in the format of the active language.
 
 Every page that shows a measure (projects, corridors, and the parks next) writes
 it with these, so "1,25 km" and "85 %" read the same everywhere.
 """
 
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 
@@ -40,3 +41,8 @@ def format_share(share: float | None, decimals: int = 0) -> str:
 
 def format_area(square_metres: float) -> str:
     return _("%(value)s m²") % {"value": format_number(square_metres)}
+
+
+def format_moment(moment) -> str:
+    """A moment (an aware datetime) in the city's time zone, in the active language's date and time format."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

@@ -21,14 +21,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from gis_data.editing import add_errors, geoman_strings
-from gis_data.formats import format_area
+from gis_data.formats import format_area, format_moment
 from gis_data.history import HISTORY_KINDS, Change, describe_changes, vertices_text
 from gis_data.models import City
 from gis_data.packs import current_city
@@ -245,7 +244,7 @@ def park_changes(park: Park, new: Any, old: Any) -> list[Change]:
 
 
 def when(record: Any) -> str:
-    return date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    return format_moment(record.history_date)
 
 
 @editor_view("parks.view_historicalpark")

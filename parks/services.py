@@ -16,13 +16,11 @@ from contextlib import contextmanager
 from django.contrib.gis.geos import GEOSGeometry, MultiPoint, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gis_data.districts import district_holding_most
-from gis_data.formats import format_area, format_metres
+from gis_data.formats import format_area, format_metres, format_moment
 from gis_data.geometry import CheckedGeometry, GeometryRuleError, check_geometry, rules_for_city
 from gis_data.models import City
 
@@ -194,7 +192,7 @@ def save_park(park: Park, user=None, reason: str | None = None) -> Park:
 
 
 def _when(record) -> str:
-    return date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    return format_moment(record.history_date)
 
 
 @transaction.atomic

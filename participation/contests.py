@@ -45,11 +45,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from gis_data.formats import format_moment
 from gis_data.geometry import GeometryRuleError, GeometryRules, check_geometry, rules_for_city
 from gis_data.packs import current_city
 from participation.contest_models import HASHTAG_LENGTH, IDEA_LENGTH
@@ -119,11 +119,6 @@ def _lock(name: str) -> None:
     """Serialise, until the transaction ends, the writes that share ``name`` (a PostgreSQL advisory lock)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
-
-
-def _when(moment) -> str:
-    """A moment as the city reads it: in its time zone, in the active language's format."""
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 # Hashtags --------------------------------------------------------------------------------------------------
@@ -216,18 +211,18 @@ def deadline_error(contest: Contest, now) -> ValidationError:
         return ValidationError(
             _("This contest was closed on %(date)s: it takes no more entries."),
             code="closed",
-            params={"date": _when(contest.results_published_at)},
+            params={"date": format_moment(contest.results_published_at)},
         )
     if now < contest.opens_at:
         return ValidationError(
             _("Entries open on %(opens)s (deadline: %(deadline)s)."),
             code="not_open",
-            params={"opens": _when(contest.opens_at), "deadline": _when(contest.closes_at)},
+            params={"opens": format_moment(contest.opens_at), "deadline": format_moment(contest.closes_at)},
         )
     return ValidationError(
         _("The deadline for entries, %(deadline)s, has passed."),
         code="closed",
-        params={"deadline": _when(contest.closes_at)},
+        params={"deadline": format_moment(contest.closes_at)},
     )
 
 
@@ -408,7 +403,7 @@ def score_entry(entry: Entry, juror, values: Mapping[int, int], *, now=None) -> 
         raise ValidationError(
             _("The contest was closed on %(date)s: scores can no longer change."),
             code="closed",
-            params={"date": _when(contest.results_published_at)},
+            params={"date": format_moment(contest.results_published_at)},
         )
     if Entry.objects.filter(pk=entry.pk, is_hidden=True).exists():
         raise ValidationError(_("A moderator hid this entry: it is not scored."), code="hidden")
@@ -671,13 +666,13 @@ def close_contest(contest: Contest, by, *, now=None) -> list[RankedEntry]:
         raise ValidationError(
             _("This contest was closed on %(date)s; its results are published."),
             code="closed",
-            params={"date": _when(locked.results_published_at)},
+            params={"date": format_moment(locked.results_published_at)},
         )
     if now < locked.closes_at:
         raise ValidationError(
             _("Entries are taken until %(deadline)s: the contest can be closed only after that."),
             code="too_early",
-            params={"deadline": _when(locked.closes_at)},
+            params={"deadline": format_moment(locked.closes_at)},
         )
     rows = ranking(locked)
     ranked = {row.entry.pk: row for row in rows if row.fully_scored}

@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gis_data.editing import add_errors, geoman_strings
+from gis_data.formats import format_moment
 from gis_data.maps import map_base
 from gis_data.packs import current_city
 from participation import voting, workshops
@@ -288,7 +289,7 @@ def codes_refusal(ballot: Ballot) -> str:
         ) % {"codes": Voters.CODES.label, "both": Voters.BOTH.label}
     if ballot.has_closed():
         return _("Voting on this ballot closed at %(closed)s: new codes could not be used.") % {
-            "closed": workshops.when(ballot.closes_at)
+            "closed": format_moment(ballot.closes_at)
         }
     return ""
 

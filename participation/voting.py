@@ -41,9 +41,9 @@ from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
+from gis_data.formats import format_moment
 from participation import limits
 from participation.models import (
     Ballot,
@@ -170,15 +170,15 @@ def generate_codes(ballot: Ballot, count: int, *, by=None, note: str = "") -> tu
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _when(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
 def _check_window(opens_at: datetime.datetime, closes_at: datetime.datetime, now: datetime.datetime) -> None:
     if now < opens_at:
-        raise VoteRefused("not_open", gettext("Voting on this ballot opens on %(when)s.") % {"when": _when(opens_at)})
+        raise VoteRefused(
+            "not_open", gettext("Voting on this ballot opens on %(when)s.") % {"when": format_moment(opens_at)}
+        )
     if now >= closes_at:
-        raise VoteRefused("closed", gettext("Voting on this ballot closed on %(when)s.") % {"when": _when(closes_at)})
+        raise VoteRefused(
+            "closed", gettext("Voting on this ballot closed on %(when)s.") % {"when": format_moment(closes_at)}
+        )
 
 
 def _codes_not_taken() -> str:
@@ -576,7 +576,7 @@ def cast_vote(ballot: Ballot, voter: Voter, marks: dict[int, int], *, now: datet
             raise VoteRefused(
                 "closed",
                 gettext("The results of this ballot were published on %(when)s: voting is over.")
-                % {"when": _when(current.published_at)},
+                % {"when": format_moment(current.published_at)},
             )
         _check_voter(current, voter)
         check_marks(current, wanted, set(BallotItem.objects.filter(ballot=ballot).values_list("pk", flat=True)))

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from gis_data.formats import format_area, format_length, format_number, format_share
+from gis_data.formats import format_area, format_length, format_moment, format_number, format_share
 from gis_data.maps import feature, map_base
 from gis_data.packs import current_city
 from participation import ballot_items, limits, voting
@@ -65,15 +65,6 @@ CSV_COLUMNS = ("rank", "tied", "kind", "title", "total", "share", "url")
 
 
 # Formatting ----------------------------------------------------------------------------------------------
-
-
-def when(moment) -> str:
-    """A moment in the city's time zone, in the active language's format.
-
-    The sentences here never end with one: English formats end in "a.m." or
-    "p.m.", and a full stop after that would be doubled.
-    """
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def shade(total: int, share: float) -> str:
@@ -138,11 +129,11 @@ class BallotState:
 def ballot_state(ballot: Ballot, user, now=None) -> BallotState:
     now = now or timezone.now()
     if now < ballot.opens_at:
-        state, text = "upcoming", _("Voting opens on %(date)s") % {"date": when(ballot.opens_at)}
+        state, text = "upcoming", _("Voting opens on %(date)s") % {"date": format_moment(ballot.opens_at)}
     elif ballot.is_open(now):
-        state, text = "open", _("Voting is open until %(date)s") % {"date": when(ballot.closes_at)}
+        state, text = "open", _("Voting is open until %(date)s") % {"date": format_moment(ballot.closes_at)}
     else:
-        state, text = "closed", _("Voting closed on %(date)s") % {"date": when(ballot.closes_at)}
+        state, text = "closed", _("Voting closed on %(date)s") % {"date": format_moment(ballot.closes_at)}
     return BallotState(ballot, state, text, voting.results_visible(ballot, user, now=now))
 
 
@@ -475,7 +466,7 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
         return render_ballot(
             request, ballot, rows, voter=voter, problems=[("ballot-choices", refusal.message)], status=status
         )
-    params = {"date": when(ballot.closes_at)}
+    params = {"date": format_moment(ballot.closes_at)}
     if before == marks:
         messages.info(request, _("Your vote stays as it was; until %(date)s you can change it.") % params)
     elif before:
@@ -607,10 +598,10 @@ def result_rows(tally, views: list[ItemView]) -> list[ResultRow]:
 def status_text(ballot: Ballot, now=None) -> str:
     now = now or timezone.now()
     if ballot.has_closed(now):
-        return _("Final result: voting closed on %(date)s") % {"date": when(ballot.closes_at)}
+        return _("Final result: voting closed on %(date)s") % {"date": format_moment(ballot.closes_at)}
     if now < ballot.opens_at:
-        return _("Voting opens on %(date)s") % {"date": when(ballot.opens_at)}
-    return _("Live result: voting is open until %(date)s") % {"date": when(ballot.closes_at)}
+        return _("Voting opens on %(date)s") % {"date": format_moment(ballot.opens_at)}
+    return _("Live result: voting is open until %(date)s") % {"date": format_moment(ballot.closes_at)}
 
 
 def updated_text(now=None) -> str:

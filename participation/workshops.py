@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from gis_data.formats import format_moment
 from gis_data.geometry import GeometryRuleError, GeometryRules, check_geometry, rules_for_city
 from gis_data.packs import current_city
 from participation import voting
@@ -39,11 +40,6 @@ MIN_ITEMS = 2
 POINTS_MAX = 1000
 # What the method decides, frozen with the items once a vote exists.
 METHOD_FIELDS = ("method", "max_choices", "points_total", "points_per_item")
-
-
-def when(moment: datetime.datetime) -> str:
-    """A moment as the pages show it: in the city's time zone, in the page's language."""
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def item_key(record: Model) -> str:
@@ -193,7 +189,7 @@ def check_ballot(
         if ballot.opens_at != stored.opens_at:
             errors["opens_at"] = [
                 _("Votes have been cast on this ballot: its opening (%(opens)s) can no longer move.")
-                % {"opens": when(stored.opens_at)}
+                % {"opens": format_moment(stored.opens_at)}
             ]
     else:
         if len(keys) < MIN_ITEMS:
@@ -212,17 +208,17 @@ def check_ballot(
         if stored is not None and stored.has_closed(now) and closing_moved:
             errors["closes_at"] = [
                 _("Voting closed at %(closed)s: a closed ballot cannot be reopened, nor its closing moved.")
-                % {"closed": when(stored.closes_at)}
+                % {"closed": format_moment(stored.closes_at)}
             ]
         elif ballot.closes_at <= ballot.opens_at:
             errors["closes_at"] = [
                 _("Voting must close after it opens (%(opens)s); it closes at %(closes)s.")
-                % {"opens": when(ballot.opens_at), "closes": when(ballot.closes_at)}
+                % {"opens": format_moment(ballot.opens_at), "closes": format_moment(ballot.closes_at)}
             ]
         elif stored is None and ballot.closes_at <= now:
             errors["closes_at"] = [
                 _("Voting would close at %(closes)s, which has passed: choose a time to come.")
-                % {"closes": when(ballot.closes_at)}
+                % {"closes": format_moment(ballot.closes_at)}
             ]
     if errors:
         raise ValidationError(errors)

@@ -18,13 +18,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gis_data import history
 from gis_data.editing import add_errors, geoman_strings
+from gis_data.formats import format_moment
 from gis_data.history import HISTORY_KINDS, Change
 from gis_data.models import City
 from gis_data.packs import current_city
@@ -273,8 +272,7 @@ def project_restore(request: HttpRequest, pk: int, history_id: int) -> HttpRespo
             return redirect("projects:history", pk=project.pk)
         messages.success(
             request,
-            _("The version of %(date)s was restored.")
-            % {"date": date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")},
+            _("The version of %(date)s was restored.") % {"date": format_moment(record.history_date)},
         )
         return redirect("projects:history", pk=project.pk)
     is_current = current is not None and current.history_id == record.history_id

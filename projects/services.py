@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gis_data.formats import format_moment
 from gis_data.models import District
 from projects.models import Project, Status, StatusChange, city_metric_srid, measure_sql
 
@@ -140,7 +141,7 @@ def restore_version(project: Project, history_id: int, *, user) -> Project:
     for field in Project._meta.concrete_fields:
         if field.name not in NOT_RESTORED:
             setattr(project, field.attname, getattr(record, field.attname))
-    when = date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    when = format_moment(record.history_date)
     reason = gettext("Restored version of %(date)s") % {"date": when}
     with _recorded_as(project, user, reason):
         project.save()
